@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod aggregate;
+pub mod backend;
+mod encoding;
+pub mod error;
+mod hex;
+mod keygen;
+mod keys;
+mod pop;
+mod signature;
+pub mod threshold;
+mod variant;
+
+pub use aggregate::{aggregate_verify, fast_aggregate_verify};
+pub use keys::{PublicKey, SecretKey};
+pub use pop::ProofOfPossession;
+pub use signature::{MessageHash, Signature};
+pub use variant::{MinPk, MinSig, ScalarOf, Suite, Variant};
