@@ -11,6 +11,7 @@ extern crate std;
 
 pub mod aggregate;
 pub mod backend;
+pub mod drand;
 mod encoding;
 pub mod error;
 mod hex;

@@ -25,6 +25,8 @@ pub use self::blst::Blst;
 mod pure_rust;
 #[cfg(feature = "bls12_381")]
 pub use self::pure_rust::PureRust;
+#[cfg(feature = "bls12_381")]
+mod xmd;
 
 /// The backend the crate's type aliases use: `blst` when enabled, else the
 /// pure-Rust one.
@@ -135,7 +137,8 @@ pub trait Backend: Copy + Clone + Debug + Default + PartialEq + Eq + Send + Sync
     fn pairing_product_is_one(g1: &[Self::G1], g2: &[Self::G2]) -> bool;
 
     /// RFC 9380 §5.3.1 `expand_message_xmd` with SHA-256, `None` when
-    /// `len_in_bytes` or the DST is out of the range the RFC allows.
+    /// `len_in_bytes` is 0 or above `255·32`. A DST longer than 255 bytes is
+    /// first reduced to `SHA-256("H2C-OVERSIZE-DST-" ‖ DST)` (§5.3.3).
     fn expand_message_xmd(
         msg: &[u8],
         dst: &[u8],

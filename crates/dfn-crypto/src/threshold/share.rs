@@ -38,6 +38,16 @@ impl<V: Variant> SecretKeyShare<V> {
         Ok(Self { index, key })
     }
 
+    /// The encoding `u32_be(index) ‖ secret (32 bytes, big-endian)`. The
+    /// caller owns wiping the copy.
+    pub fn to_bytes(&self) -> [u8; 36] {
+        let mut out = [0u8; 36];
+        let (head, tail) = out.split_at_mut(4);
+        head.copy_from_slice(&self.index.to_be_bytes());
+        tail.copy_from_slice(&self.key.to_bytes());
+        out
+    }
+
     /// The member index.
     pub fn index(&self) -> u32 {
         self.index
