@@ -63,7 +63,10 @@ pub fn aggregate_verify<V: Variant>(
     sig: &Signature<V>,
 ) -> Result<bool, AggregateError> {
     if keys.len() != msgs.len() {
-        return Err(AggregateError::LengthMismatch { keys: keys.len(), messages: msgs.len() });
+        return Err(AggregateError::LengthMismatch {
+            keys: keys.len(),
+            messages: msgs.len(),
+        });
     }
     if keys.is_empty() {
         return Err(AggregateError::Empty);

@@ -112,7 +112,9 @@ impl ChainInfo<'_> {
 
     /// Unix time at which `round` is due (`genesis + (round − 1)·period`).
     pub fn round_time(&self, round: u64) -> Option<i64> {
-        let elapsed = round.checked_sub(1)?.checked_mul(u64::from(self.period_seconds))?;
+        let elapsed = round
+            .checked_sub(1)?
+            .checked_mul(u64::from(self.period_seconds))?;
         self.genesis_time.checked_add(i64::try_from(elapsed).ok()?)
     }
 
@@ -133,9 +135,15 @@ impl ChainInfo<'_> {
             Scheme::PedersenBlsChained | Scheme::PedersenBlsUnchained => {
                 verify_basic::<MinPk>(self.public_key, &msg, signature)?
             }
-            Scheme::BlsUnchainedG1Rfc9380 => verify_basic::<MinSig>(self.public_key, &msg, signature)?,
+            Scheme::BlsUnchainedG1Rfc9380 => {
+                verify_basic::<MinSig>(self.public_key, &msg, signature)?
+            }
         };
-        if valid { Ok(()) } else { Err(DrandError::InvalidSignature { round }) }
+        if valid {
+            Ok(())
+        } else {
+            Err(DrandError::InvalidSignature { round })
+        }
     }
 }
 
@@ -165,7 +173,9 @@ pub fn verify_chain(info: &ChainInfo<'_>, beacons: &[Beacon<'_>]) -> Result<(), 
     for beacon in beacons {
         if let Some(prev) = before {
             if beacon.round != prev.round.saturating_add(1) {
-                return Err(DrandError::NotConsecutive { round: beacon.round });
+                return Err(DrandError::NotConsecutive {
+                    round: beacon.round,
+                });
             }
         }
         if info.scheme.is_chained() {
@@ -175,7 +185,9 @@ pub fn verify_chain(info: &ChainInfo<'_>, beacons: &[Beacon<'_>]) -> Result<(), 
                 None => None,
             };
             if expected.is_some_and(|e| e != beacon.previous_signature) {
-                return Err(DrandError::BrokenChain { round: beacon.round });
+                return Err(DrandError::BrokenChain {
+                    round: beacon.round,
+                });
             }
         }
         info.verify(beacon.round, beacon.previous_signature, beacon.signature)?;

@@ -21,14 +21,21 @@ pub(crate) fn decode_point<P: Point>(bytes: &[u8]) -> Result<P, PointError> {
         actual: bytes.len(),
     })?;
     let Some((&first, rest)) = compressed.as_ref().split_first() else {
-        return Err(PointError::WrongLength { expected: P::COMPRESSED_LEN, actual: 0 });
+        return Err(PointError::WrongLength {
+            expected: P::COMPRESSED_LEN,
+            actual: 0,
+        });
     };
     if first & COMPRESSED == 0 {
         return Err(PointError::NotCompressed);
     }
     if first & INFINITY != 0 {
         let canonical = first & !(COMPRESSED | INFINITY) == 0 && rest.iter().all(|&b| b == 0);
-        return Err(if canonical { PointError::Infinity } else { PointError::NonCanonicalInfinity });
+        return Err(if canonical {
+            PointError::Infinity
+        } else {
+            PointError::NonCanonicalInfinity
+        });
     }
     // For a finite point the sign flag selects the root; the backend reads it.
     P::from_compressed(&compressed)

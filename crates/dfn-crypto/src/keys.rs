@@ -54,7 +54,9 @@ impl<V: Variant> SecretKey<V> {
 
     /// Decodes 32 big-endian bytes: rejects values `≥ r` and zero.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ScalarError> {
-        let array: &[u8; 32] = bytes.try_into().map_err(|_| ScalarError::WrongLength(bytes.len()))?;
+        let array: &[u8; 32] = bytes
+            .try_into()
+            .map_err(|_| ScalarError::WrongLength(bytes.len()))?;
         let scalar = ScalarOf::<V>::from_be_bytes(array).ok_or(ScalarError::NotCanonical)?;
         if scalar.is_zero() {
             return Err(ScalarError::Zero);

@@ -2,7 +2,12 @@
 #![no_std]
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 extern crate alloc;
@@ -21,6 +26,9 @@ mod pop;
 mod signature;
 pub mod threshold;
 mod variant;
+
+/// The `rand_core` this crate's APIs take random sources from.
+pub use rand_core;
 
 pub use aggregate::{aggregate_verify, fast_aggregate_verify};
 pub use keys::{PublicKey, SecretKey};

@@ -19,9 +19,7 @@ pub type ScalarOf<V> = <<V as Variant>::Backend as Backend>::Scalar;
 
 /// Where keys and signatures live, and the ciphersuite names that go with
 /// it (draft-irtf-cfrg-bls-signature §4.2).
-pub trait Variant:
-    Copy + Clone + Debug + Default + PartialEq + Eq + Send + Sync + 'static
-{
+pub trait Variant: Copy + Clone + Debug + Default + PartialEq + Eq + Send + Sync + 'static {
     /// The curve implementation.
     type Backend: Backend;
     /// The group public keys (and threshold commitments) live in.

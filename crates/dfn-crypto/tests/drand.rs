@@ -1,12 +1,19 @@
 //! The real League of Entropy beacons in `drand/`: both chains' hashes,
 //! rounds 1–3 of the chained `default` chain (MinPk) and of `quicknet`
 //! (MinSig), and the negative cases of `reference.md` §1.2.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
 use common::{read_vector, unhex};
-use dfn_crypto::drand::{Beacon, ChainInfo, DrandError, Scheme, randomness, round_message, verify_chain};
+use dfn_crypto::drand::{
+    Beacon, ChainInfo, DrandError, Scheme, randomness, round_message, verify_chain,
+};
 use dfn_crypto::{MessageHash, MinSig, PublicKey, Signature};
 use serde_json::Value;
 
@@ -42,7 +49,11 @@ struct Round {
 
 impl Round {
     fn beacon(&self) -> Beacon<'_> {
-        Beacon { round: self.round, signature: &self.signature, previous_signature: &self.previous }
+        Beacon {
+            round: self.round,
+            signature: &self.signature,
+            previous_signature: &self.previous,
+        }
     }
 }
 
@@ -69,7 +80,10 @@ fn load(name: &str) -> (Chain, Vec<Round>) {
         .map(|r| Round {
             round: r["round"].as_u64().unwrap(),
             signature: unhex(r["signature"].as_str().unwrap()),
-            previous: r["previous_signature"].as_str().map(unhex).unwrap_or_default(),
+            previous: r["previous_signature"]
+                .as_str()
+                .map(unhex)
+                .unwrap_or_default(),
             randomness: unhex(r["randomness"].as_str().unwrap()),
         })
         .collect();
@@ -79,9 +93,19 @@ fn load(name: &str) -> (Chain, Vec<Round>) {
 
 fn check_common(chain: &Chain, rounds: &[Round]) {
     let info = chain.info();
-    assert_eq!(info.hash().as_slice(), chain.hash.as_slice(), "chain hash of {}", chain.beacon_id);
+    assert_eq!(
+        info.hash().as_slice(),
+        chain.hash.as_slice(),
+        "chain hash of {}",
+        chain.beacon_id
+    );
     for r in rounds {
-        assert_eq!(randomness(&r.signature).as_slice(), r.randomness.as_slice(), "randomness of round {}", r.round);
+        assert_eq!(
+            randomness(&r.signature).as_slice(),
+            r.randomness.as_slice(),
+            "randomness of round {}",
+            r.round
+        );
         info.verify(r.round, &r.previous, &r.signature).unwrap();
     }
     let beacons: Vec<Beacon<'_>> = rounds.iter().map(Round::beacon).collect();
@@ -105,9 +129,15 @@ fn check_common(chain: &Chain, rounds: &[Round]) {
     // Out-of-order beacons are refused.
     let swapped = [rounds[1].beacon(), rounds[0].beacon()];
     assert!(verify_chain(&info, &swapped).is_err());
-    assert_eq!(info.verify(0, &r1.previous, &r1.signature), Err(DrandError::RoundZero));
+    assert_eq!(
+        info.verify(0, &r1.previous, &r1.signature),
+        Err(DrandError::RoundZero)
+    );
     assert_eq!(info.round_time(1), Some(chain.genesis_time));
-    assert_eq!(info.round_time(3), Some(chain.genesis_time + 2 * i64::from(chain.period)));
+    assert_eq!(
+        info.round_time(3),
+        Some(chain.genesis_time + 2 * i64::from(chain.period))
+    );
 }
 
 #[test]
@@ -122,14 +152,23 @@ fn default_chain_rounds_verify() {
     // A chained round checked as the next round with the same previous
     // signature and signature fails.
     let r2 = &rounds[1];
-    assert_eq!(info.verify(3, &r2.previous, &r2.signature), Err(DrandError::InvalidSignature { round: 3 }));
+    assert_eq!(
+        info.verify(3, &r2.previous, &r2.signature),
+        Err(DrandError::InvalidSignature { round: 3 })
+    );
     // The pairing check alone passes for a signature over a wrong link only
     // if the link was signed; verify_chain catches a substituted link.
     let mut broken: Vec<Beacon<'_>> = rounds.iter().map(Round::beacon).collect();
     broken[2].previous_signature = &rounds[0].signature;
-    assert!(matches!(verify_chain(&info, &broken), Err(DrandError::BrokenChain { round: 3 }) | Err(DrandError::InvalidSignature { round: 3 })));
+    assert!(matches!(
+        verify_chain(&info, &broken),
+        Err(DrandError::BrokenChain { round: 3 }) | Err(DrandError::InvalidSignature { round: 3 })
+    ));
     // The chained rounds checked under an unchained scheme fail.
-    let unchained = ChainInfo { scheme: Scheme::PedersenBlsUnchained, ..info.clone() };
+    let unchained = ChainInfo {
+        scheme: Scheme::PedersenBlsUnchained,
+        ..info.clone()
+    };
     assert!(unchained.verify(2, &r2.previous, &r2.signature).is_err());
     // The message rule: SHA-256(previous ‖ u64_be(round)).
     let msg = round_message(Scheme::PedersenBlsChained, 2, &r2.previous);
@@ -148,13 +187,22 @@ fn quicknet_rounds_verify() {
     let pk = PublicKey::<MinSig>::from_bytes(&chain.public_key).unwrap();
     let sig = Signature::<MinSig>::from_bytes(&rounds[0].signature).unwrap();
     let msg = round_message(chain.scheme, 1, &[]);
-    let wrong_dst = MessageHash::<MinSig>::with_dst(&msg, b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_");
+    let wrong_dst =
+        MessageHash::<MinSig>::with_dst(&msg, b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_");
     assert!(!pk.verify_hash(&wrong_dst, &sig));
-    let right_dst = MessageHash::<MinSig>::with_dst(&msg, b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_");
+    let right_dst =
+        MessageHash::<MinSig>::with_dst(&msg, b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_");
     assert!(pk.verify_hash(&right_dst, &sig));
     // An unchained beacon checked under chained chain info fails.
-    let chained = ChainInfo { scheme: Scheme::PedersenBlsChained, ..chain.info() };
-    assert!(chained.verify(1, &chain.genesis_seed, &rounds[0].signature).is_err());
+    let chained = ChainInfo {
+        scheme: Scheme::PedersenBlsChained,
+        ..chain.info()
+    };
+    assert!(
+        chained
+            .verify(1, &chain.genesis_seed, &rounds[0].signature)
+            .is_err()
+    );
 }
 
 fn sha2_digest(bytes: &[u8]) -> [u8; 32] {

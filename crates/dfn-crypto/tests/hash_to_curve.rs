@@ -1,6 +1,11 @@
 //! RFC 9380 vectors: `hash_to_curve` for G1 and G2 (`_RO_` suites) and
 //! `expand_message_xmd` with SHA-256, on every enabled backend.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -24,7 +29,11 @@ fn compress(x: &str, y: &str) -> Vec<u8> {
     let (mut out, sign) = match (xs.as_slice(), ys.as_slice()) {
         ([x], [y]) => (x.clone(), is_larger_root(y)),
         ([x0, x1], [y0, y1]) => {
-            let sign = if y1.iter().any(|&b| b != 0) { is_larger_root(y1) } else { is_larger_root(y0) };
+            let sign = if y1.iter().any(|&b| b != 0) {
+                is_larger_root(y1)
+            } else {
+                is_larger_root(y0)
+            };
             ([x1.as_slice(), x0.as_slice()].concat(), sign)
         }
         _ => panic!("unexpected point shape {x} / {y}"),
@@ -54,7 +63,11 @@ fn check_expand<B: Backend>(file: &str) -> usize {
     assert!(!tests.is_empty(), "{file} has no tests");
     for t in tests {
         let msg = t["msg"].as_str().unwrap();
-        let len = usize::from_str_radix(t["len_in_bytes"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+        let len = usize::from_str_radix(
+            t["len_in_bytes"].as_str().unwrap().trim_start_matches("0x"),
+            16,
+        )
+        .unwrap();
         let expected = unhex(t["uniform_bytes"].as_str().unwrap());
         let got = B::expand_message_xmd(msg.as_bytes(), dst, len).expect("length in range");
         assert_eq!(got, expected, "{file}, msg {msg:?}, len {len}");
@@ -63,8 +76,14 @@ fn check_expand<B: Backend>(file: &str) -> usize {
 }
 
 fn check_backend<B: Backend>() {
-    assert_eq!(check_suite::<B::G1>("BLS12381G1_XMD_SHA-256_SSWU_RO_.json"), 5);
-    assert_eq!(check_suite::<B::G2>("BLS12381G2_XMD_SHA-256_SSWU_RO_.json"), 5);
+    assert_eq!(
+        check_suite::<B::G1>("BLS12381G1_XMD_SHA-256_SSWU_RO_.json"),
+        5
+    );
+    assert_eq!(
+        check_suite::<B::G2>("BLS12381G2_XMD_SHA-256_SSWU_RO_.json"),
+        5
+    );
     assert_eq!(check_expand::<B>("expand_message_xmd_SHA256_38.json"), 10);
     assert_eq!(check_expand::<B>("expand_message_xmd_SHA256_256.json"), 10);
     // Out-of-range output lengths are refused, not truncated.

@@ -1,7 +1,12 @@
 //! Known-answer tests from `reference.md` §1.3 (drand's and Ethereum's
 //! published signatures), proofs of possession, and IETF KeyGen checked
 //! against blst's independent implementation.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -40,7 +45,10 @@ fn check_known_answers<B: Backend>() {
         let sig = sk.sign(Suite::ProofOfPossession, &msg);
         assert_eq!(hex::encode(sig.to_bytes()), sig_hex);
         let decoded = Signature::<MinPk<B>>::from_bytes(&unhex(sig_hex)).unwrap();
-        assert!(sk.public_key().verify(Suite::ProofOfPossession, &msg, &decoded));
+        assert!(
+            sk.public_key()
+                .verify(Suite::ProofOfPossession, &msg, &decoded)
+        );
         assert!(!sk.public_key().verify(Suite::Basic, &msg, &decoded));
     }
     let sk = SecretKey::<MinPk<B>>::from_bytes(&unhex(cases[1].0)).unwrap();
@@ -82,7 +90,9 @@ fn known_answers_pure_rust() {
 #[test]
 fn key_gen_matches_blst() {
     for seed in 0u8..32 {
-        let ikm: Vec<u8> = (0..32 + usize::from(seed)).map(|i| (i as u8).wrapping_mul(31) ^ seed).collect();
+        let ikm: Vec<u8> = (0..32 + usize::from(seed))
+            .map(|i| (i as u8).wrapping_mul(31) ^ seed)
+            .collect();
         let info: &[u8] = if seed % 2 == 0 { b"" } else { b"dfn key info" };
         let ours = SecretKey::<MinPk>::key_gen(&ikm, info).unwrap();
         let theirs = blst::min_pk::SecretKey::key_gen(&ikm, info).unwrap();
@@ -93,7 +103,21 @@ fn key_gen_matches_blst() {
             "seed {seed}"
         );
     }
-    assert_eq!(SecretKey::<MinPk>::key_gen(&[1u8; 31], b"").unwrap_err(), KeyGenError::IkmTooShort(31));
-    let pk = PublicKey::<MinPk>::from_bytes(&SecretKey::<MinPk>::key_gen(&[1u8; 32], b"").unwrap().public_key().to_bytes()).unwrap();
-    assert_eq!(pk, SecretKey::<MinPk>::key_gen(&[1u8; 32], b"").unwrap().public_key());
+    assert_eq!(
+        SecretKey::<MinPk>::key_gen(&[1u8; 31], b"").unwrap_err(),
+        KeyGenError::IkmTooShort(31)
+    );
+    let pk = PublicKey::<MinPk>::from_bytes(
+        &SecretKey::<MinPk>::key_gen(&[1u8; 32], b"")
+            .unwrap()
+            .public_key()
+            .to_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        pk,
+        SecretKey::<MinPk>::key_gen(&[1u8; 32], b"")
+            .unwrap()
+            .public_key()
+    );
 }

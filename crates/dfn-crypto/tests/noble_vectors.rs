@@ -1,6 +1,11 @@
 //! Every line of noble-curves' BLS vectors (`bls-noble/`), basic `_NUL_`
 //! suites, empty messages included, on every enabled backend.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -13,7 +18,11 @@ use dfn_crypto::{MinPk, MinSig, PublicKey, SecretKey, Signature, Suite, Variant}
 fn check_file<V: Variant>(file: &str) -> usize {
     let text = read_vector(file);
     let mut count = 0;
-    for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (line_no, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.trim().split(':').collect();
         let [sk_hex, msg_hex, sig_hex] = fields.as_slice() else {
             panic!("{file}:{}: expected three fields", line_no + 1);
@@ -22,15 +31,32 @@ fn check_file<V: Variant>(file: &str) -> usize {
         let msg = unhex(msg_hex);
         let expected = unhex(sig_hex);
         let sig = sk.sign(Suite::Basic, &msg);
-        assert_eq!(sig.to_bytes().as_ref(), expected.as_slice(), "{file}:{}", line_no + 1);
+        assert_eq!(
+            sig.to_bytes().as_ref(),
+            expected.as_slice(),
+            "{file}:{}",
+            line_no + 1
+        );
         let decoded = Signature::<V>::from_bytes(&expected).unwrap();
         let pk = PublicKey::<V>::from_bytes(sk.public_key().to_bytes().as_ref()).unwrap();
-        assert!(pk.verify(Suite::Basic, &msg, &decoded), "{file}:{}", line_no + 1);
+        assert!(
+            pk.verify(Suite::Basic, &msg, &decoded),
+            "{file}:{}",
+            line_no + 1
+        );
         // The same signature must not verify for another message or suite.
         let mut other = msg.clone();
         other.push(0);
-        assert!(!pk.verify(Suite::Basic, &other, &decoded), "{file}:{}", line_no + 1);
-        assert!(!pk.verify(Suite::ProofOfPossession, &msg, &decoded), "{file}:{}", line_no + 1);
+        assert!(
+            !pk.verify(Suite::Basic, &other, &decoded),
+            "{file}:{}",
+            line_no + 1
+        );
+        assert!(
+            !pk.verify(Suite::ProofOfPossession, &msg, &decoded),
+            "{file}:{}",
+            line_no + 1
+        );
         count += 1;
     }
     count

@@ -25,8 +25,6 @@ pub use self::blst::Blst;
 mod pure_rust;
 #[cfg(feature = "bls12_381")]
 pub use self::pure_rust::PureRust;
-#[cfg(feature = "bls12_381")]
-mod xmd;
 
 /// The backend the crate's type aliases use: `blst` when enabled, else the
 /// pure-Rust one.

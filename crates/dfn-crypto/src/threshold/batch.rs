@@ -63,7 +63,11 @@ pub(crate) fn check_shares<V: Variant, R: CryptoRng + ?Sized>(
     let mut items = Vec::with_capacity(shares.len());
     for (position, share) in shares.iter().enumerate() {
         match keys.point(share.index()) {
-            Some(key) => items.push(Item::<V> { position, sig: *share.signature().point(), key: *key }),
+            Some(key) => items.push(Item::<V> {
+                position,
+                sig: *share.signature().point(),
+                key: *key,
+            }),
             None => outcome.invalid.push(position),
         }
     }

@@ -24,7 +24,9 @@ pub fn lagrange_coefficients_at_zero<S: Scalar>(indices: &[u32]) -> Result<Vec<S
         return Err(ThresholdError::ZeroIndex);
     }
     if let Some(pair) = sorted.windows(2).find(|w| w.first() == w.get(1)) {
-        return Err(ThresholdError::DuplicateIndex(pair.first().copied().unwrap_or_default()));
+        return Err(ThresholdError::DuplicateIndex(
+            pair.first().copied().unwrap_or_default(),
+        ));
     }
 
     // numerator Π_j j, shared by all; denominator_i = i · Π_{j≠i} (j − i).
@@ -35,9 +37,16 @@ pub fn lagrange_coefficients_at_zero<S: Scalar>(indices: &[u32]) -> Result<Vec<S
         .iter()
         .map(|&i| {
             let below = sorted.partition_point(|&j| j < i);
-            let distances = indices.iter().filter(|&&j| j != i).map(|&j| u64::from(j.abs_diff(i)));
+            let distances = indices
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| u64::from(j.abs_diff(i)));
             let magnitude: S = product(core::iter::once(u64::from(i)).chain(distances));
-            if below % 2 == 1 { magnitude.neg() } else { magnitude }
+            if below % 2 == 1 {
+                magnitude.neg()
+            } else {
+                magnitude
+            }
         })
         .collect();
     let inverses = batch_invert(&denominators).ok_or(ThresholdError::ZeroIndex)?;

@@ -15,11 +15,11 @@ mod share;
 mod share_keys;
 
 pub use batch::{BATCH_WEIGHT_BITS, BatchOutcome};
-pub use public_polynomial::PublicPolynomialDecodeError;
-pub use share::ShareDecodeError;
 pub use lagrange::lagrange_coefficients_at_zero;
 pub use polynomial::SecretPolynomial;
 pub use public_polynomial::PublicPolynomial;
+pub use public_polynomial::PublicPolynomialDecodeError;
 pub use recover::{recover_public_key, recover_signature};
+pub use share::ShareDecodeError;
 pub use share::{PublicKeyShare, SecretKeyShare, SignatureShare};
 pub use share_keys::ShareKeys;

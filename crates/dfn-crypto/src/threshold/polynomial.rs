@@ -23,7 +23,11 @@ pub struct SecretPolynomial<V: Variant> {
 
 impl<V: Variant> fmt::Debug for SecretPolynomial<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretPolynomial {{ threshold: {}, coefficients: <redacted> }}", self.threshold())
+        write!(
+            f,
+            "SecretPolynomial {{ threshold: {}, coefficients: <redacted> }}",
+            self.threshold()
+        )
     }
 }
 
@@ -44,7 +48,10 @@ impl<V: Variant> ZeroizeOnDrop for SecretPolynomial<V> {}
 impl<V: Variant> SecretPolynomial<V> {
     /// A random polynomial for threshold `t ≥ 1` (degree `t − 1`), with a
     /// random group secret.
-    pub fn random<R: CryptoRng + ?Sized>(threshold: u32, rng: &mut R) -> Result<Self, ThresholdError> {
+    pub fn random<R: CryptoRng + ?Sized>(
+        threshold: u32,
+        rng: &mut R,
+    ) -> Result<Self, ThresholdError> {
         let secret = SecretKey::random(rng);
         Self::with_secret(&secret, threshold, rng)
     }
@@ -78,7 +85,10 @@ impl<V: Variant> SecretPolynomial<V> {
     /// `f(x)` by Horner's rule.
     pub fn evaluate(&self, x: u32) -> ScalarOf<V> {
         let x = ScalarOf::<V>::from_u64(u64::from(x));
-        self.coefficients.iter().rev().fold(ScalarOf::<V>::zero(), |acc, a| acc.mul(&x).add(a))
+        self.coefficients
+            .iter()
+            .rev()
+            .fold(ScalarOf::<V>::zero(), |acc, a| acc.mul(&x).add(a))
     }
 
     /// Member `index`'s share `f(index)`.
@@ -89,7 +99,10 @@ impl<V: Variant> SecretPolynomial<V> {
     /// The shares of members `1..=n`; needs `t ≤ n`.
     pub fn shares(&self, n: u32) -> Result<Vec<SecretKeyShare<V>>, ThresholdError> {
         if self.threshold() > n {
-            return Err(ThresholdError::InvalidThreshold { threshold: self.threshold(), n });
+            return Err(ThresholdError::InvalidThreshold {
+                threshold: self.threshold(),
+                n,
+            });
         }
         (1..=n).map(|i| self.share(i)).collect()
     }
@@ -99,6 +112,8 @@ impl<V: Variant> SecretPolynomial<V> {
     /// share.
     pub fn commitment(&self) -> PublicPolynomial<V> {
         let g = V::PublicKeyPoint::generator();
-        PublicPolynomial::from_points_unchecked(self.coefficients.iter().map(|a| g.mul(a)).collect())
+        PublicPolynomial::from_points_unchecked(
+            self.coefficients.iter().map(|a| g.mul(a)).collect(),
+        )
     }
 }

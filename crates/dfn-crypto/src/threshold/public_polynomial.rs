@@ -24,7 +24,9 @@ impl<V: Variant> PublicPolynomial<V> {
         if coefficients.is_empty() {
             return Err(ThresholdError::EmptyPolynomial);
         }
-        Ok(Self::from_points_unchecked(coefficients.iter().map(|k| *k.point()).collect()))
+        Ok(Self::from_points_unchecked(
+            coefficients.iter().map(|k| *k.point()).collect(),
+        ))
     }
 
     pub(crate) fn from_points_unchecked(coefficients: Vec<V::PublicKeyPoint>) -> Self {
@@ -42,7 +44,8 @@ impl<V: Variant> PublicPolynomial<V> {
             .chunks_exact(len)
             .enumerate()
             .map(|(k, chunk)| {
-                decode_point(chunk).map_err(|error| PublicPolynomialDecodeError::Coefficient { k, error })
+                decode_point(chunk)
+                    .map_err(|error| PublicPolynomialDecodeError::Coefficient { k, error })
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { coefficients })
@@ -50,7 +53,8 @@ impl<V: Variant> PublicPolynomial<V> {
 
     /// The concatenated compressed coefficients, `A_0` first.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.coefficients.len() * V::PublicKeyPoint::COMPRESSED_LEN);
+        let mut out =
+            Vec::with_capacity(self.coefficients.len() * V::PublicKeyPoint::COMPRESSED_LEN);
         for c in &self.coefficients {
             out.extend_from_slice(c.to_compressed().as_ref());
         }
@@ -64,7 +68,12 @@ impl<V: Variant> PublicPolynomial<V> {
 
     /// The group public key `A_0`.
     pub fn public_key(&self) -> PublicKey<V> {
-        PublicKey::from_point(self.coefficients.first().copied().unwrap_or_else(V::PublicKeyPoint::identity))
+        PublicKey::from_point(
+            self.coefficients
+                .first()
+                .copied()
+                .unwrap_or_else(V::PublicKeyPoint::identity),
+        )
     }
 
     /// `Σ_k x^k·A_k` by Horner's rule with small-integer multiplications.
@@ -72,7 +81,9 @@ impl<V: Variant> PublicPolynomial<V> {
         self.coefficients
             .iter()
             .rev()
-            .fold(V::PublicKeyPoint::identity(), |acc, a| acc.mul_u64(u64::from(x)).add(a))
+            .fold(V::PublicKeyPoint::identity(), |acc, a| {
+                acc.mul_u64(u64::from(x)).add(a)
+            })
     }
 
     /// Member `index`'s public key share.

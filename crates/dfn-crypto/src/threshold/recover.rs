@@ -24,12 +24,16 @@ fn interpolate<P: Point>(indices: &[u32], points: &[P]) -> Result<P, ThresholdEr
 /// Takes the first `threshold` shares after checking there are enough.
 fn first<T>(threshold: u32, shares: &[T]) -> Result<&[T], ThresholdError> {
     if threshold == 0 {
-        return Err(ThresholdError::InvalidThreshold { threshold, n: shares.len() as u32 });
+        return Err(ThresholdError::InvalidThreshold {
+            threshold,
+            n: shares.len() as u32,
+        });
     }
     let need = threshold as usize;
-    shares
-        .get(..need)
-        .ok_or(ThresholdError::NotEnoughShares { have: shares.len(), need })
+    shares.get(..need).ok_or(ThresholdError::NotEnoughShares {
+        have: shares.len(),
+        need,
+    })
 }
 
 pub(crate) fn interpolate_signatures<V: Variant>(

@@ -9,7 +9,11 @@ use crate::signature::{MessageHash, Signature};
 use crate::variant::{Suite, Variant};
 
 fn check_index(index: u32) -> Result<u32, ThresholdError> {
-    if index == 0 { Err(ThresholdError::ZeroIndex) } else { Ok(index) }
+    if index == 0 {
+        Err(ThresholdError::ZeroIndex)
+    } else {
+        Ok(index)
+    }
 }
 
 /// Member `index`'s share `f(index)` of the group secret.
@@ -21,14 +25,21 @@ pub struct SecretKeyShare<V: Variant> {
 
 impl<V: Variant> fmt::Debug for SecretKeyShare<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretKeyShare {{ index: {}, key: <redacted> }}", self.index)
+        write!(
+            f,
+            "SecretKeyShare {{ index: {}, key: <redacted> }}",
+            self.index
+        )
     }
 }
 
 impl<V: Variant> SecretKeyShare<V> {
     /// A share from its index (1..=n) and secret value.
     pub fn new(index: u32, key: SecretKey<V>) -> Result<Self, ThresholdError> {
-        Ok(Self { index: check_index(index)?, key })
+        Ok(Self {
+            index: check_index(index)?,
+            key,
+        })
     }
 
     /// Decodes `u32_be(index) ‖ secret (32 bytes)`.
@@ -60,7 +71,10 @@ impl<V: Variant> SecretKeyShare<V> {
 
     /// This member's public key share.
     pub fn public_key_share(&self) -> PublicKeyShare<V> {
-        PublicKeyShare { index: self.index, key: self.key.public_key() }
+        PublicKeyShare {
+            index: self.index,
+            key: self.key.public_key(),
+        }
     }
 
     /// Signs `msg` under `suite`: a share of the group signature.
@@ -70,7 +84,10 @@ impl<V: Variant> SecretKeyShare<V> {
 
     /// Signs a message already hashed to the curve.
     pub fn sign_hash(&self, hash: &MessageHash<V>) -> SignatureShare<V> {
-        SignatureShare { index: self.index, sig: self.key.sign_hash(hash) }
+        SignatureShare {
+            index: self.index,
+            sig: self.key.sign_hash(hash),
+        }
     }
 }
 
@@ -84,7 +101,10 @@ pub struct PublicKeyShare<V: Variant> {
 impl<V: Variant> PublicKeyShare<V> {
     /// A public key share from its index (1..=n) and key.
     pub fn new(index: u32, key: PublicKey<V>) -> Result<Self, ThresholdError> {
-        Ok(Self { index: check_index(index)?, key })
+        Ok(Self {
+            index: check_index(index)?,
+            key,
+        })
     }
 
     /// The member index.
@@ -119,7 +139,10 @@ pub struct SignatureShare<V: Variant> {
 impl<V: Variant> SignatureShare<V> {
     /// A signature share from its index (1..=n) and signature.
     pub fn new(index: u32, sig: Signature<V>) -> Result<Self, ThresholdError> {
-        Ok(Self { index: check_index(index)?, sig })
+        Ok(Self {
+            index: check_index(index)?,
+            sig,
+        })
     }
 
     /// Decodes the canonical encoding `u32_be(index) ‖ compressed signature`
@@ -166,7 +189,9 @@ pub enum ShareDecodeError<E> {
 }
 
 fn split_index<E>(bytes: &[u8]) -> Result<(u32, &[u8]), ShareDecodeError<E>> {
-    let (head, rest) = bytes.split_first_chunk::<4>().ok_or(ShareDecodeError::Truncated(bytes.len()))?;
+    let (head, rest) = bytes
+        .split_first_chunk::<4>()
+        .ok_or(ShareDecodeError::Truncated(bytes.len()))?;
     let index = u32::from_be_bytes(*head);
     if index == 0 {
         return Err(ShareDecodeError::ZeroIndex);

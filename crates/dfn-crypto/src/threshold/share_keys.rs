@@ -43,7 +43,11 @@ impl<V: Variant> ShareKeys<V> {
             // f(1..=t): after pass k, work[i] = ∇^k f(i + 1) for i ≥ k.
             let mut work = keys.clone();
             let mut table = Vec::with_capacity(work.len());
-            table.push(work.last().copied().unwrap_or_else(V::PublicKeyPoint::identity));
+            table.push(
+                work.last()
+                    .copied()
+                    .unwrap_or_else(V::PublicKeyPoint::identity),
+            );
             for k in 1..work.len() {
                 for i in (k..work.len()).rev() {
                     if let Some(&prev) = work.get(i - 1) {
@@ -52,7 +56,11 @@ impl<V: Variant> ShareKeys<V> {
                         }
                     }
                 }
-                table.push(work.last().copied().unwrap_or_else(V::PublicKeyPoint::identity));
+                table.push(
+                    work.last()
+                        .copied()
+                        .unwrap_or_else(V::PublicKeyPoint::identity),
+                );
             }
             // ∇^k f(x+1) = ∇^k f(x) + ∇^{k+1} f(x+1); the last is constant.
             for _ in direct..n {
@@ -63,10 +71,19 @@ impl<V: Variant> ShareKeys<V> {
                         }
                     }
                 }
-                keys.push(table.first().copied().unwrap_or_else(V::PublicKeyPoint::identity));
+                keys.push(
+                    table
+                        .first()
+                        .copied()
+                        .unwrap_or_else(V::PublicKeyPoint::identity),
+                );
             }
         }
-        Ok(Self { group_key: poly.public_key(), threshold: t, keys })
+        Ok(Self {
+            group_key: poly.public_key(),
+            threshold: t,
+            keys,
+        })
     }
 
     /// Group size `n`.
@@ -96,7 +113,8 @@ impl<V: Variant> ShareKeys<V> {
 
     /// Verifies one signature share (one two-term pairing product).
     pub fn verify_share(&self, hash: &MessageHash<V>, share: &SignatureShare<V>) -> bool {
-        self.get(share.index()).is_some_and(|pk| pk.verify_hash(hash, share))
+        self.get(share.index())
+            .is_some_and(|pk| pk.verify_hash(hash, share))
     }
 
     /// Checks many shares of one message at once (random linear
@@ -128,7 +146,10 @@ impl<V: Variant> ShareKeys<V> {
         let need = self.threshold as usize;
         let distinct = first_distinct(shares);
         if distinct.len() < need {
-            return Err(ThresholdError::NotEnoughShares { have: distinct.len(), need });
+            return Err(ThresholdError::NotEnoughShares {
+                have: distinct.len(),
+                need,
+            });
         }
         let candidate = interpolate_signatures(distinct.get(..need).unwrap_or_default())?;
         if self.group_key.verify_hash(hash, &candidate) {
@@ -145,7 +166,10 @@ impl<V: Variant> ShareKeys<V> {
             }
         }
         if valid.len() < need {
-            return Err(ThresholdError::NotEnoughShares { have: valid.len(), need });
+            return Err(ThresholdError::NotEnoughShares {
+                have: valid.len(),
+                need,
+            });
         }
         let sig = interpolate_signatures(valid.get(..need).unwrap_or_default())?;
         Ok((sig, invalid))
@@ -155,5 +179,9 @@ impl<V: Variant> ShareKeys<V> {
 /// The shares in order, keeping only the first share of each index.
 fn first_distinct<V: Variant>(shares: &[SignatureShare<V>]) -> Vec<SignatureShare<V>> {
     let mut seen = alloc::collections::BTreeSet::new();
-    shares.iter().filter(|s| seen.insert(s.index())).copied().collect()
+    shares
+        .iter()
+        .filter(|s| seen.insert(s.index()))
+        .copied()
+        .collect()
 }
