@@ -15,8 +15,10 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use dfn_crypto::backend::Backend;
-use dfn_crypto::threshold::{SecretPolynomial, SignatureShare, recover_signature};
-use dfn_crypto::{MessageHash, MinPk, MinSig, Suite, Variant};
+use dfn_crypto::threshold::{
+    SecretPolynomial, SignatureShare, lagrange_coefficients_at_zero, recover_signature,
+};
+use dfn_crypto::{MessageHash, MinPk, MinSig, ScalarOf, Suite, Variant};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -41,6 +43,10 @@ fn bench_variant<V: Variant>(c: &mut Criterion, backend: &str) {
 
     let mut group = c.benchmark_group("threshold");
     group.sample_size(20);
+    let indices: Vec<u32> = shares.iter().map(SignatureShare::index).collect();
+    group.bench_function(format!("lagrange/{label}"), |b| {
+        b.iter(|| lagrange_coefficients_at_zero::<ScalarOf<V>>(black_box(&indices)).unwrap())
+    });
     group.bench_function(format!("recover/{label}"), |b| {
         b.iter(|| recover_signature(T, black_box(&shares)).unwrap())
     });

@@ -54,10 +54,11 @@ impl Scalar for BlstScalar {
         Self::from_u64(1)
     }
 
-    fn from_u64(v: u64) -> Self {
-        let limbs = [v, 0, 0, 0];
+    fn from_u128(v: u128) -> Self {
+        let limbs = [v as u64, (v >> 64) as u64, 0, 0];
         let mut fr = blst_fr::default();
-        // SAFETY: `blst_fr_from_uint64` reads four limbs from a live array.
+        // SAFETY: `blst_fr_from_uint64` reads four limbs (little-endian)
+        // from a live array.
         unsafe { blst::blst_fr_from_uint64(&mut fr, limbs.as_ptr()) };
         Self(fr)
     }

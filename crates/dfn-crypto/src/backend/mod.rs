@@ -46,8 +46,12 @@ pub trait Scalar:
     fn zero() -> Self;
     /// The multiplicative identity.
     fn one() -> Self;
-    /// The field element `v` (always canonical: `v < 2^64 < r`).
-    fn from_u64(v: u64) -> Self;
+    /// The field element `v` (always canonical: `v < 2^128 < r`).
+    fn from_u128(v: u128) -> Self;
+    /// The field element `v`.
+    fn from_u64(v: u64) -> Self {
+        Self::from_u128(u128::from(v))
+    }
     /// Parses a canonical big-endian value; `None` when it is `≥ r`.
     fn from_be_bytes(bytes: &[u8; 32]) -> Option<Self>;
     /// Reduces a 64-byte big-endian integer modulo `r` (uniform when the

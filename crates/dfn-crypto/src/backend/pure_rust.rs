@@ -43,8 +43,13 @@ impl Scalar for PureScalar {
         Self(bls12_381::Scalar::one())
     }
 
-    fn from_u64(v: u64) -> Self {
-        Self(bls12_381::Scalar::from(v))
+    fn from_u128(v: u128) -> Self {
+        Self(bls12_381::Scalar::from_raw([
+            v as u64,
+            (v >> 64) as u64,
+            0,
+            0,
+        ]))
     }
 
     fn from_be_bytes(bytes: &[u8; 32]) -> Option<Self> {

@@ -61,21 +61,12 @@ fn product<S: Scalar>(factors: impl Iterator<Item = u64>) -> S {
         match small.checked_mul(u128::from(f)) {
             Some(p) => small = p,
             None => {
-                acc = acc.mul(&from_u128(small));
+                acc = acc.mul(&S::from_u128(small));
                 small = u128::from(f);
             }
         }
     }
-    acc.mul(&from_u128(small))
-}
-
-fn from_u128<S: Scalar>(v: u128) -> S {
-    let mut bytes = [0u8; 32];
-    if let Some(low) = bytes.get_mut(16..) {
-        low.copy_from_slice(&v.to_be_bytes());
-    }
-    // Below 2^128 < r, always canonical.
-    S::from_be_bytes(&bytes).unwrap_or_default()
+    acc.mul(&S::from_u128(small))
 }
 
 /// Inverts every element with one field inversion; `None` if any is zero.
