@@ -35,7 +35,9 @@ pub const BATCH_WEIGHT_BITS: usize = 64;
 pub struct BatchOutcome {
     /// Positions (in the checked slice) of the invalid shares, ascending.
     pub invalid: Vec<usize>,
-    /// Pairing-product checks performed (1 when every share is valid).
+    /// Pairing-product checks performed: 1 when every share is valid, 0
+    /// when there was nothing to check (no shares, or none with a known
+    /// key).
     pub checks: usize,
 }
 

@@ -134,9 +134,11 @@ impl<V: Variant> ShareKeys<V> {
     /// as possible: combine the first `t` distinct shares and verify the
     /// result once against the group key (a valid result *is* the unique
     /// group signature, whatever went in). Only when that fails are the
-    /// shares batch-checked, the invalid ones dropped and the remainder
-    /// combined. Returns the signature and the indices of invalid shares
-    /// found (empty on the fast path).
+    /// shares batch-checked (all of them, repeated indices included, so a
+    /// forged share cannot shadow a valid one of the same member), the
+    /// invalid ones dropped and `t` distinct valid ones combined. Returns
+    /// the signature and the member indices of the invalid shares found,
+    /// ascending (empty on the fast path).
     pub fn recover_verified<R: CryptoRng + ?Sized>(
         &self,
         hash: &MessageHash<V>,
@@ -155,16 +157,21 @@ impl<V: Variant> ShareKeys<V> {
         if self.group_key.verify_hash(hash, &candidate) {
             return Ok((candidate, Vec::new()));
         }
-        let outcome = check_shares(self, hash, &distinct, rng);
+        // Check every share received, repeated indices included: a forged
+        // share must not shadow a valid share of the same member.
+        let outcome = check_shares(self, hash, shares, rng);
         let mut invalid = Vec::with_capacity(outcome.invalid.len());
-        let mut valid = Vec::with_capacity(distinct.len());
-        for (position, share) in distinct.iter().enumerate() {
+        let mut kept = Vec::with_capacity(shares.len());
+        for (position, share) in shares.iter().enumerate() {
             if outcome.invalid.binary_search(&position).is_ok() {
                 invalid.push(share.index());
             } else {
-                valid.push(*share);
+                kept.push(*share);
             }
         }
+        invalid.sort_unstable();
+        invalid.dedup();
+        let valid = first_distinct(&kept);
         if valid.len() < need {
             return Err(ThresholdError::NotEnoughShares {
                 have: valid.len(),
