@@ -6,6 +6,9 @@
 //!
 //! `cargo run --release -p dfn-examples --bin crypto-tour -- --help`
 
+// Slices below are bounded by `1 ≤ t ≤ n`, checked when parsing arguments.
+#![allow(clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
