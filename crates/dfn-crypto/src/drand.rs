@@ -127,17 +127,46 @@ impl ChainInfo<'_> {
         previous_signature: &[u8],
         signature: &[u8],
     ) -> Result<(), DrandError> {
+        self.key()?
+            .verify(self.scheme, round, previous_signature, signature)
+    }
+
+    /// The decoded group key (decoding checks the subgroup, so do it once
+    /// per chain, not per round).
+    fn key(&self) -> Result<ChainKey, DrandError> {
+        match self.scheme {
+            Scheme::PedersenBlsChained | Scheme::PedersenBlsUnchained => {
+                PublicKey::from_bytes(self.public_key).map(ChainKey::G1)
+            }
+            Scheme::BlsUnchainedG1Rfc9380 => {
+                PublicKey::from_bytes(self.public_key).map(ChainKey::G2)
+            }
+        }
+        .map_err(DrandError::PublicKey)
+    }
+}
+
+/// A chain's group key in the group its scheme puts keys in.
+enum ChainKey {
+    G1(PublicKey<MinPk>),
+    G2(PublicKey<MinSig>),
+}
+
+impl ChainKey {
+    fn verify(
+        &self,
+        scheme: Scheme,
+        round: u64,
+        previous: &[u8],
+        signature: &[u8],
+    ) -> Result<(), DrandError> {
         if round == 0 {
             return Err(DrandError::RoundZero);
         }
-        let msg = round_message(self.scheme, round, previous_signature);
-        let valid = match self.scheme {
-            Scheme::PedersenBlsChained | Scheme::PedersenBlsUnchained => {
-                verify_basic::<MinPk>(self.public_key, &msg, signature)?
-            }
-            Scheme::BlsUnchainedG1Rfc9380 => {
-                verify_basic::<MinSig>(self.public_key, &msg, signature)?
-            }
+        let msg = round_message(scheme, round, previous);
+        let valid = match self {
+            ChainKey::G1(pk) => verify_basic(pk, &msg, signature)?,
+            ChainKey::G2(pk) => verify_basic(pk, &msg, signature)?,
         };
         if valid {
             Ok(())
@@ -147,8 +176,7 @@ impl ChainInfo<'_> {
     }
 }
 
-fn verify_basic<V: Variant>(pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<bool, DrandError> {
-    let pk = PublicKey::<V>::from_bytes(pk).map_err(DrandError::PublicKey)?;
+fn verify_basic<V: Variant>(pk: &PublicKey<V>, msg: &[u8], sig: &[u8]) -> Result<bool, DrandError> {
     let sig = Signature::<V>::from_bytes(sig).map_err(DrandError::Signature)?;
     Ok(pk.verify_hash(&MessageHash::new(Suite::Basic, msg), &sig))
 }
@@ -169,6 +197,7 @@ pub struct Beacon<'a> {
 /// chained schemes that each `previous_signature` is the signature of the
 /// beacon before it (or the genesis seed for round 1).
 pub fn verify_chain(info: &ChainInfo<'_>, beacons: &[Beacon<'_>]) -> Result<(), DrandError> {
+    let key = info.key()?;
     let mut before: Option<&Beacon<'_>> = None;
     for beacon in beacons {
         if let Some(prev) = before {
@@ -190,7 +219,12 @@ pub fn verify_chain(info: &ChainInfo<'_>, beacons: &[Beacon<'_>]) -> Result<(), 
                 });
             }
         }
-        info.verify(beacon.round, beacon.previous_signature, beacon.signature)?;
+        key.verify(
+            info.scheme,
+            beacon.round,
+            beacon.previous_signature,
+            beacon.signature,
+        )?;
         before = Some(beacon);
     }
     Ok(())

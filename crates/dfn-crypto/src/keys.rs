@@ -3,6 +3,7 @@
 use core::fmt;
 
 use rand_core::CryptoRng;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::backend::{Point, Scalar};
@@ -14,11 +15,29 @@ use crate::variant::{ScalarOf, Suite, Variant};
 
 /// A BLS secret key: a nonzero scalar, wiped from memory on drop.
 ///
-/// `Debug` never prints the key.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` never prints the key; equality is constant-time.
+#[derive(Clone)]
 pub struct SecretKey<V: Variant> {
     scalar: ScalarOf<V>,
 }
+
+impl<V: Variant> ConstantTimeEq for SecretKey<V> {
+    fn ct_eq(&self, other: &Self) -> Choice {
+        let (mut a, mut b) = (self.to_bytes(), other.to_bytes());
+        let equal = a.ct_eq(&b);
+        a.zeroize();
+        b.zeroize();
+        equal
+    }
+}
+
+impl<V: Variant> PartialEq for SecretKey<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+
+impl<V: Variant> Eq for SecretKey<V> {}
 
 impl<V: Variant> Zeroize for SecretKey<V> {
     fn zeroize(&mut self) {

@@ -1,5 +1,6 @@
-//! RFC 9380 vectors: `hash_to_curve` for G1 and G2 (`_RO_` suites) and
-//! `expand_message_xmd` with SHA-256, on every enabled backend.
+//! RFC 9380 vectors: `hash_to_curve` (`_RO_`) and `encode_to_curve` (`_NU_`)
+//! for G1 and G2, and `expand_message_xmd` with SHA-256, on every enabled
+//! backend.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -42,7 +43,16 @@ fn compress(x: &str, y: &str) -> Vec<u8> {
     out
 }
 
-fn check_suite<P: Point>(file: &str) -> usize {
+/// Which RFC 9380 operation a suite file exercises.
+#[derive(Clone, Copy)]
+enum Op {
+    /// `hash_to_curve` (`_RO_`).
+    Hash,
+    /// `encode_to_curve` (`_NU_`).
+    Encode,
+}
+
+fn check_suite<P: Point>(file: &str, op: Op) -> usize {
     let json: Value = serde_json::from_str(&read_vector(&format!("hash-to-curve/{file}"))).unwrap();
     let dst = json["dst"].as_str().unwrap().as_bytes();
     let vectors = json["vectors"].as_array().unwrap();
@@ -50,7 +60,11 @@ fn check_suite<P: Point>(file: &str) -> usize {
     for v in vectors {
         let msg = v["msg"].as_str().unwrap();
         let expected = compress(v["P"]["x"].as_str().unwrap(), v["P"]["y"].as_str().unwrap());
-        let got = P::hash_to_curve(msg.as_bytes(), dst).to_compressed();
+        let got = match op {
+            Op::Hash => P::hash_to_curve(msg.as_bytes(), dst),
+            Op::Encode => P::encode_to_curve(msg.as_bytes(), dst),
+        }
+        .to_compressed();
         assert_eq!(got.as_ref(), expected.as_slice(), "{file}, msg {msg:?}");
     }
     vectors.len()
@@ -76,14 +90,12 @@ fn check_expand<B: Backend>(file: &str) -> usize {
 }
 
 fn check_backend<B: Backend>() {
-    assert_eq!(
-        check_suite::<B::G1>("BLS12381G1_XMD_SHA-256_SSWU_RO_.json"),
-        5
-    );
-    assert_eq!(
-        check_suite::<B::G2>("BLS12381G2_XMD_SHA-256_SSWU_RO_.json"),
-        5
-    );
+    let g1 = |file, op| check_suite::<B::G1>(file, op);
+    let g2 = |file, op| check_suite::<B::G2>(file, op);
+    assert_eq!(g1("BLS12381G1_XMD_SHA-256_SSWU_RO_.json", Op::Hash), 5);
+    assert_eq!(g2("BLS12381G2_XMD_SHA-256_SSWU_RO_.json", Op::Hash), 5);
+    assert_eq!(g1("BLS12381G1_XMD_SHA-256_SSWU_NU_.json", Op::Encode), 5);
+    assert_eq!(g2("BLS12381G2_XMD_SHA-256_SSWU_NU_.json", Op::Encode), 5);
     assert_eq!(check_expand::<B>("expand_message_xmd_SHA256_38.json"), 10);
     assert_eq!(check_expand::<B>("expand_message_xmd_SHA256_256.json"), 10);
     // Out-of-range output lengths are refused, not truncated.

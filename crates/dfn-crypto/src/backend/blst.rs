@@ -158,7 +158,7 @@ macro_rules! blst_point {
         mult = $mult:ident, cneg = $cneg:ident, is_inf = $is_inf:ident,
         is_equal = $is_equal:ident, compress = $compress:ident,
         uncompress = $uncompress:ident, from_affine = $from_affine:ident,
-        in_group = $in_group:ident, hash = $hash:ident
+        in_group = $in_group:ident, hash = $hash:ident, encode = $encode:ident
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default)]
@@ -266,15 +266,16 @@ macro_rules! blst_point {
                 // SAFETY: pointer/length pairs come from live slices; no
                 // augmentation string.
                 unsafe {
-                    blst::$hash(
-                        &mut out,
-                        msg.as_ptr(),
-                        msg.len(),
-                        dst.as_ptr(),
-                        dst.len(),
-                        core::ptr::null(),
-                        0,
-                    )
+                    blst::$hash(&mut out, msg.as_ptr(), msg.len(), dst.as_ptr(), dst.len(), core::ptr::null(), 0)
+                };
+                Self(out)
+            }
+
+            fn encode_to_curve(msg: &[u8], dst: &[u8]) -> Self {
+                let mut out = <$raw>::default();
+                // SAFETY: as for `hash_to_curve`.
+                unsafe {
+                    blst::$encode(&mut out, msg.as_ptr(), msg.len(), dst.as_ptr(), dst.len(), core::ptr::null(), 0)
                 };
                 Self(out)
             }
@@ -315,7 +316,7 @@ blst_point!(
     mult = blst_p1_mult, cneg = blst_p1_cneg, is_inf = blst_p1_is_inf,
     is_equal = blst_p1_is_equal, compress = blst_p1_compress,
     uncompress = blst_p1_uncompress, from_affine = blst_p1_from_affine,
-    in_group = blst_p1_in_g1, hash = blst_hash_to_g1
+    in_group = blst_p1_in_g1, hash = blst_hash_to_g1, encode = blst_encode_to_g1
 );
 
 blst_point!(
@@ -325,7 +326,7 @@ blst_point!(
     mult = blst_p2_mult, cneg = blst_p2_cneg, is_inf = blst_p2_is_inf,
     is_equal = blst_p2_is_equal, compress = blst_p2_compress,
     uncompress = blst_p2_uncompress, from_affine = blst_p2_from_affine,
-    in_group = blst_p2_in_g2, hash = blst_hash_to_g2
+    in_group = blst_p2_in_g2, hash = blst_hash_to_g2, encode = blst_encode_to_g2
 );
 
 impl Backend for Blst {

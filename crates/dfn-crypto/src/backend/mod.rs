@@ -115,6 +115,9 @@ pub trait Point: Copy + Clone + PartialEq + Eq + Debug + Send + Sync + 'static {
     /// Hash to the curve, RFC 9380 `hash_to_curve` with
     /// `expand_message_xmd(SHA-256)` and the SSWU map (`_RO_` suites).
     fn hash_to_curve(msg: &[u8], dst: &[u8]) -> Self;
+    /// RFC 9380 `encode_to_curve` (`_NU_` suites): one field element, one
+    /// map; not a random oracle, so signatures never use it.
+    fn encode_to_curve(msg: &[u8], dst: &[u8]) -> Self;
     /// The compressed encoding (ZCash flags).
     fn to_compressed(&self) -> Self::Compressed;
     /// Decodes a compressed point whose flag bits have already been checked

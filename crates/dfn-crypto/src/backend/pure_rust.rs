@@ -257,6 +257,12 @@ macro_rules! pure_point {
                 ))
             }
 
+            fn encode_to_curve(msg: &[u8], dst: &[u8]) -> Self {
+                Self(<$proj as HashToCurve<ExpandMsgXmd<sha2::Sha256>>>::encode_to_curve(
+                    [msg], dst,
+                ))
+            }
+
             fn to_compressed(&self) -> [u8; $len] {
                 <$affine>::from(self.0).to_compressed()
             }

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use rand_core::CryptoRng;
+use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::public_polynomial::PublicPolynomial;
@@ -15,11 +16,30 @@ use crate::variant::{ScalarOf, Variant};
 
 /// `f(x) = a_0 + a_1·x + … + a_{t−1}·x^{t−1}` with `a_0` the group secret:
 /// any `t` of the shares `f(1..=n)` determine it, `t − 1` reveal nothing.
-/// Coefficients are wiped on drop.
-#[derive(Clone, PartialEq, Eq)]
+/// Coefficients are wiped on drop; equality is constant-time in their
+/// values (not in their number, which is public).
+#[derive(Clone)]
 pub struct SecretPolynomial<V: Variant> {
     coefficients: Vec<ScalarOf<V>>,
 }
+
+impl<V: Variant> PartialEq for SecretPolynomial<V> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.coefficients.len() != other.coefficients.len() {
+            return false;
+        }
+        let mut equal = Choice::from(1);
+        for (a, b) in self.coefficients.iter().zip(&other.coefficients) {
+            let (mut x, mut y) = (a.to_be_bytes(), b.to_be_bytes());
+            equal &= x.ct_eq(&y);
+            x.zeroize();
+            y.zeroize();
+        }
+        equal.into()
+    }
+}
+
+impl<V: Variant> Eq for SecretPolynomial<V> {}
 
 impl<V: Variant> fmt::Debug for SecretPolynomial<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
