@@ -113,6 +113,10 @@ impl<V: Variant> PublicPolynomial<V> {
         Self { coefficients }
     }
 
+    pub(crate) fn coefficients(&self) -> &[V::PublicKeyPoint] {
+        &self.coefficients
+    }
+
     /// Every member's public key share for a group of `n` (see
     /// [`ShareKeys`] for the cost).
     pub fn share_keys(&self, n: u32) -> Result<ShareKeys<V>, ThresholdError> {

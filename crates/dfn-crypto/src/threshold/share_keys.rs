@@ -16,12 +16,12 @@ use crate::variant::Variant;
 
 /// The public key shares of members `1..=n` and the group public key.
 ///
-/// Deriving them costs `t` Horner evaluations at the small points `1..=t`
-/// (multiplications by integers of at most `log2 t` bits, never a full
-/// scalar multiplication) and then one point addition per coefficient for
-/// each further member, by stepping a table of backward differences: a
-/// polynomial of degree `t − 1` has constant `(t−1)`-th differences, so
-/// `f(x+1)` follows from the table at `x` with `t − 1` additions.
+/// Deriving them never multiplies by a full-size scalar. The forward
+/// differences `Δ^k f(0)` (`k < t`) come from the coefficients by Horner's
+/// rule in the binomial basis (`t²/2` multiplications by integers below
+/// `t`), and each member's key then follows from the table with `t − 1`
+/// point additions, since `f(x+1) = f(x) + Δf(x)` and the `(t−1)`-th
+/// difference of a degree-`t−1` polynomial is constant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareKeys<V: Variant> {
     group_key: PublicKey<V>,
@@ -35,49 +35,24 @@ impl<V: Variant> ShareKeys<V> {
         if t == 0 || t > n {
             return Err(ThresholdError::InvalidThreshold { threshold: t, n });
         }
-        let direct = t.min(n);
-        let mut keys: Vec<V::PublicKeyPoint> = Vec::with_capacity(n as usize);
-        keys.extend((1..=direct).map(|x| poly.evaluate_point(x)));
-        if n > direct {
-            // table[k] = ∇^k f(t) for k = 0..t−1, built in place from
-            // f(1..=t): after pass k, work[i] = ∇^k f(i + 1) for i ≥ k.
-            let mut work = keys.clone();
-            let mut table = Vec::with_capacity(work.len());
-            table.push(
-                work.last()
+        let mut table = forward_differences_at_zero(poly.coefficients());
+        let mut keys = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            // Δ^k f(x+1) = Δ^k f(x) + Δ^{k+1} f(x), ascending in k so that
+            // each step reads the old Δ^{k+1}.
+            for k in 0..table.len().saturating_sub(1) {
+                if let Some(&next) = table.get(k + 1) {
+                    if let Some(cur) = table.get_mut(k) {
+                        *cur = cur.add(&next);
+                    }
+                }
+            }
+            keys.push(
+                table
+                    .first()
                     .copied()
                     .unwrap_or_else(V::PublicKeyPoint::identity),
             );
-            for k in 1..work.len() {
-                for i in (k..work.len()).rev() {
-                    if let Some(&prev) = work.get(i - 1) {
-                        if let Some(cur) = work.get_mut(i) {
-                            *cur = cur.add(&prev.neg());
-                        }
-                    }
-                }
-                table.push(
-                    work.last()
-                        .copied()
-                        .unwrap_or_else(V::PublicKeyPoint::identity),
-                );
-            }
-            // ∇^k f(x+1) = ∇^k f(x) + ∇^{k+1} f(x+1); the last is constant.
-            for _ in direct..n {
-                for k in (0..table.len().saturating_sub(1)).rev() {
-                    if let Some(&next) = table.get(k + 1) {
-                        if let Some(cur) = table.get_mut(k) {
-                            *cur = cur.add(&next);
-                        }
-                    }
-                }
-                keys.push(
-                    table
-                        .first()
-                        .copied()
-                        .unwrap_or_else(V::PublicKeyPoint::identity),
-                );
-            }
         }
         Ok(Self {
             group_key: poly.public_key(),
@@ -191,4 +166,30 @@ fn first_distinct<V: Variant>(shares: &[SignatureShare<V>]) -> Vec<SignatureShar
         .filter(|s| seen.insert(s.index()))
         .copied()
         .collect()
+}
+
+/// `[Δ^0 f(0), …, Δ^{t−1} f(0)]` for `f(x) = Σ_j A_j·x^j`.
+///
+/// In the binomial basis `f(x) = Σ_k b_k·C(x, k)` the coefficients are the
+/// forward differences at 0: `b_k = Δ^k f(0)`. Horner's rule works in that
+/// basis too, because `x·C(x, k) = (k+1)·C(x, k+1) + k·C(x, k)`: multiplying
+/// by `x` maps `b_m` to `m·(b_m + b_{m−1})`. Each step costs one addition and
+/// one small-integer multiplication per term.
+fn forward_differences_at_zero<P: Point>(coefficients: &[P]) -> Vec<P> {
+    let mut table: Vec<P> = Vec::with_capacity(coefficients.len());
+    for a in coefficients.iter().rev() {
+        table.push(P::identity());
+        for m in (1..table.len()).rev() {
+            if let Some(&lower) = table.get(m - 1) {
+                if let Some(cur) = table.get_mut(m) {
+                    *cur = cur.add(&lower).mul_u64(m as u64);
+                }
+            }
+        }
+        // b'_0 = 0·b_0, plus the next coefficient.
+        if let Some(first) = table.first_mut() {
+            *first = *a;
+        }
+    }
+    table
 }
