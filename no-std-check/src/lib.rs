@@ -7,9 +7,14 @@ extern crate alloc;
 use core::alloc::{GlobalAlloc, Layout};
 use core::panic::PanicInfo;
 
+use alloc::vec::Vec;
+
 use dfn_crypto::backend::PureRust;
-use dfn_crypto::threshold::{SecretPolynomial, recover_signature};
+use dfn_crypto::dkg::{Dealing, DkgSecretKey, combine};
+use dfn_crypto::threshold::recover_signature;
 use dfn_crypto::{MessageHash, MinSig, Suite};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
 
 /// An allocator that never hands out memory: enough to link `alloc`.
 struct NoAlloc;
@@ -30,15 +35,42 @@ fn panic(_info: &PanicInfo) -> ! {
     loop {}
 }
 
-/// Uses the threshold API so that it is compiled and linked, not only
-/// type-checked.
-pub fn threshold_round_trip<R: dfn_crypto::rand_core::CryptoRng>(rng: &mut R, msg: &[u8]) -> bool {
+/// Runs a small DKG and a threshold signature on the pure-Rust backend.
+/// Not generic, so every function it reaches is compiled and linked, not
+/// only type-checked.
+pub fn dkg_and_threshold_signature(seed: [u8; 32], msg: &[u8]) -> bool {
     type V = MinSig<PureRust>;
-    let Ok(poly) = SecretPolynomial::<V>::random(2, rng) else { return false };
+    const N: u32 = 3;
+    const T: u32 = 2;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let context = b"no-std-check";
+    let keys: Vec<DkgSecretKey<V>> = (0..N).map(|_| DkgSecretKey::random(&mut rng)).collect();
+    let public: Vec<_> = keys.iter().map(DkgSecretKey::public_key).collect();
+    let mut dealings = Vec::new();
+    for dealer in 1..=N {
+        match Dealing::<V>::deal(dealer, T, &public, context, &mut rng) {
+            Ok((dealing, _poly)) => dealings.push(dealing),
+            Err(_) => return false,
+        }
+    }
+    let qualified: Vec<&Dealing<V>> = dealings.iter().collect();
     let hash = MessageHash::<V>::new(Suite::Basic, msg);
-    let shares: alloc::vec::Vec<_> = (1..=2).filter_map(|i| poly.share(i).ok()).map(|s| s.sign_hash(&hash)).collect();
-    match recover_signature(2, &shares) {
-        Ok(sig) => poly.commitment().public_key().verify_hash(&hash, &sig),
-        Err(_) => false,
+    let mut signature_shares = Vec::new();
+    let mut group_key = None;
+    for (member, sk) in (1..=N).zip(&keys) {
+        let shares: Result<Vec<_>, _> = dealings
+            .iter()
+            .map(|d| d.decrypt_share(context, member, sk))
+            .collect();
+        let Ok(shares) = shares else { return false };
+        let Ok(output) = combine(&qualified, &shares) else {
+            return false;
+        };
+        group_key = Some(output.group_key());
+        signature_shares.push(output.share().sign_hash(&hash));
+    }
+    match (group_key, recover_signature(T, &signature_shares)) {
+        (Some(key), Ok(sig)) => key.verify_hash(&hash, &sig),
+        _ => false,
     }
 }

@@ -16,6 +16,7 @@ extern crate std;
 
 pub mod aggregate;
 pub mod backend;
+pub mod dkg;
 pub mod drand;
 mod encoding;
 pub mod error;

@@ -7,8 +7,8 @@
 //! `bls12_381`, zkcrypto's crate, no_std on every target). They produce the
 //! same bytes for the same inputs; `tests/backends_agree.rs` checks it.
 //!
-//! Backends never see untrusted bytes without the flag checks of
-//! [`crate::encoding`] having run first, and they never panic.
+//! Backends never see untrusted bytes without the flag checks of the
+//! crate's `encoding` module having run first, and they never panic.
 
 use core::fmt::Debug;
 
