@@ -158,7 +158,8 @@ macro_rules! blst_point {
         mult = $mult:ident, cneg = $cneg:ident, is_inf = $is_inf:ident,
         is_equal = $is_equal:ident, compress = $compress:ident,
         uncompress = $uncompress:ident, from_affine = $from_affine:ident,
-        in_group = $in_group:ident, hash = $hash:ident, encode = $encode:ident
+        in_group = $in_group:ident, hash = $hash:ident, encode = $encode:ident,
+        to_affines = $to_affines:ident, affine_compress = $affine_compress:ident
     ) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default)]
@@ -290,6 +291,25 @@ macro_rules! blst_point {
                 out
             }
 
+            fn compress_batch(points: &[Self], out: &mut Vec<u8>) {
+                if points.is_empty() {
+                    return;
+                }
+                let raw: Vec<$raw> = points.iter().map(|p| p.0).collect();
+                let mut affine = alloc::vec![<$affine>::default(); raw.len()];
+                // A pointer array whose second entry is null tells blst that
+                // the first points at `raw.len()` contiguous points.
+                let inputs: [*const $raw; 2] = [raw.as_ptr(), core::ptr::null()];
+                // SAFETY: `affine` and `raw` both hold `raw.len()` points.
+                unsafe { blst::$to_affines(affine.as_mut_ptr(), inputs.as_ptr(), raw.len()) };
+                for a in &affine {
+                    let mut bytes = [0u8; $len];
+                    // SAFETY: writes exactly `$len` bytes into a live array.
+                    unsafe { blst::$affine_compress(bytes.as_mut_ptr(), a) };
+                    out.extend_from_slice(&bytes);
+                }
+            }
+
             fn from_compressed(bytes: &[u8; $len]) -> Result<Self, PointError> {
                 let mut affine = <$affine>::default();
                 // SAFETY: reads exactly `$len` bytes from a live array.
@@ -319,7 +339,8 @@ blst_point!(
     mult = blst_p1_mult, cneg = blst_p1_cneg, is_inf = blst_p1_is_inf,
     is_equal = blst_p1_is_equal, compress = blst_p1_compress,
     uncompress = blst_p1_uncompress, from_affine = blst_p1_from_affine,
-    in_group = blst_p1_in_g1, hash = blst_hash_to_g1, encode = blst_encode_to_g1
+    in_group = blst_p1_in_g1, hash = blst_hash_to_g1, encode = blst_encode_to_g1,
+    to_affines = blst_p1s_to_affine, affine_compress = blst_p1_affine_compress
 );
 
 blst_point!(
@@ -329,7 +350,8 @@ blst_point!(
     mult = blst_p2_mult, cneg = blst_p2_cneg, is_inf = blst_p2_is_inf,
     is_equal = blst_p2_is_equal, compress = blst_p2_compress,
     uncompress = blst_p2_uncompress, from_affine = blst_p2_from_affine,
-    in_group = blst_p2_in_g2, hash = blst_hash_to_g2, encode = blst_encode_to_g2
+    in_group = blst_p2_in_g2, hash = blst_hash_to_g2, encode = blst_encode_to_g2,
+    to_affines = blst_p2s_to_affine, affine_compress = blst_p2_affine_compress
 );
 
 impl Backend for Blst {

@@ -120,6 +120,16 @@ pub trait Point: Copy + Clone + PartialEq + Eq + Debug + Send + Sync + 'static {
     fn encode_to_curve(msg: &[u8], dst: &[u8]) -> Self;
     /// The compressed encoding (ZCash flags).
     fn to_compressed(&self) -> Self::Compressed;
+    /// Appends the compressed encodings of `points` to `out`. Compression
+    /// needs affine coordinates, i.e. one field inversion per point;
+    /// backends override this to share one inversion across the batch
+    /// (Montgomery's trick), which makes encoding a 201-point commitment
+    /// about ten times cheaper.
+    fn compress_batch(points: &[Self], out: &mut alloc::vec::Vec<u8>) {
+        for p in points {
+            out.extend_from_slice(p.to_compressed().as_ref());
+        }
+    }
     /// Decodes a compressed point whose flag bits have already been checked
     /// and that is not the encoding of infinity: checks that `x` is a
     /// canonical field element, that the point is on the curve and that it

@@ -267,6 +267,15 @@ macro_rules! pure_point {
                 <$affine>::from(self.0).to_compressed()
             }
 
+            fn compress_batch(points: &[Self], out: &mut Vec<u8>) {
+                let projective: Vec<$proj> = points.iter().map(|p| p.0).collect();
+                let mut affine = alloc::vec![<$affine>::identity(); projective.len()];
+                <$proj>::batch_normalize(&projective, &mut affine);
+                for a in &affine {
+                    out.extend_from_slice(&a.to_compressed());
+                }
+            }
+
             fn from_compressed(bytes: &[u8; $len]) -> Result<Self, PointError> {
                 let check_x: fn(&[u8; $len]) -> bool = $check_x;
                 if !check_x(bytes) {

@@ -233,6 +233,21 @@ impl<V: Variant> Dealing<V> {
         shared: &G1Of<V>,
         ciphertext: &[u8; CIPHERTEXT_LEN],
     ) -> Result<SecretKeyShare<V>, DealerFault> {
+        let share = self.open_share_unchecked(context, recipient, shared, ciphertext)?;
+        if !self.commitment.verify_share(&share) {
+            return Err(DealerFault::InconsistentShare);
+        }
+        Ok(share)
+    }
+
+    /// [`Self::open_share`] without Feldman's check against the commitment.
+    fn open_share_unchecked(
+        &self,
+        context: &Context<'_>,
+        recipient: u32,
+        shared: &G1Of<V>,
+        ciphertext: &[u8; CIPHERTEXT_LEN],
+    ) -> Result<SecretKeyShare<V>, DealerFault> {
         let key = share_key::<V>(shared, context, self.dealer, recipient, &self.ephemeral)
             .ok_or(DealerFault::Undecryptable)?;
         let prefix = share_aad_prefix(context, self.dealer, &self.commitment.to_bytes());
@@ -244,12 +259,33 @@ impl<V: Variant> Dealing<V> {
         if scalar.is_zero() {
             return Err(DealerFault::ZeroShare);
         }
-        let share = SecretKeyShare::new(recipient, SecretKey::from_scalar(*scalar))
-            .map_err(|_| DealerFault::Undecryptable)?;
-        if !self.commitment.verify_share(&share) {
-            return Err(DealerFault::InconsistentShare);
-        }
-        Ok(share)
+        SecretKeyShare::new(recipient, SecretKey::from_scalar(*scalar))
+            .map_err(|_| DealerFault::Undecryptable)
+    }
+
+    /// [`Self::decrypt_share`] without the check of the share against the
+    /// commitment, for a member that checks all its shares at once with
+    /// [`inconsistent_shares`](super::inconsistent_shares) (one batch
+    /// instead of a full check per dealing). The share must not be used
+    /// before that check passes.
+    pub fn decrypt_share_unchecked(
+        &self,
+        context: &[u8],
+        recipient: u32,
+        sk: &DkgSecretKey<V>,
+    ) -> Result<SecretKeyShare<V>, DecryptError> {
+        let ciphertext = self
+            .ciphertext(recipient)
+            .ok_or_else(|| self.out_of_range(recipient))?;
+        let context = Context::new(context)?;
+        self.verify_ephemeral(&context)?;
+        let shared = self.ephemeral.mul(sk.scalar());
+        self.open_share_unchecked(&context, recipient, &shared, ciphertext)
+            .map_err(|fault| DecryptError::Fault {
+                dealer: self.dealer,
+                recipient,
+                fault,
+            })
     }
 
     /// The dealer's answer to a complaint by `accuser`: the share `f(j)`

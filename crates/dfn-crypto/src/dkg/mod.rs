@@ -97,6 +97,7 @@
 //! plaintexts, combined shares) are wiped after use; curve points are not
 //! (the backends' point types offer no zeroization).
 
+mod check;
 mod complaint;
 mod dealing;
 mod dleq;
@@ -105,10 +106,12 @@ mod error;
 mod outcome;
 mod schnorr;
 mod transcript;
+pub mod wire;
 
 #[cfg(test)]
 mod tests;
 
+pub use check::inconsistent_shares;
 pub use complaint::{Complaint, ComplaintVerdict, Justification};
 pub use dealing::Dealing;
 pub use dleq::DleqProof;
@@ -118,3 +121,4 @@ pub use error::{
 };
 pub use outcome::{DkgOutput, combine, combine_public};
 pub use schnorr::SchnorrProof;
+pub use wire::{COMPLAINT_LEN, JUSTIFICATION_LEN, MessageKind, WIRE_VERSION, WireError, WireField};

@@ -1,0 +1,91 @@
+//! The cryptography of a Joint-Feldman DKG: one dealer's dealing, one
+//! member's work on all the dealings it receives (decrypt and check each
+//! share against its commitment, then combine), and whole runs with every
+//! member simulated in one process for the smaller groups. Single thread.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use dfn_crypto::dkg::{Dealing, DkgPublicKey, DkgSecretKey, combine, inconsistent_shares};
+use dfn_crypto::{MinPk, MinSig, Variant};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+const CONTEXT: &[u8] = b"dfn-bench epoch 1 group 7";
+
+struct Group<V: Variant> {
+    secret_keys: Vec<DkgSecretKey<V>>,
+    public_keys: Vec<DkgPublicKey<V>>,
+    dealings: Vec<Dealing<V>>,
+}
+
+fn group<V: Variant>(n: u32, t: u32, rng: &mut ChaCha20Rng) -> Group<V> {
+    let secret_keys: Vec<DkgSecretKey<V>> = (0..n).map(|_| DkgSecretKey::random(rng)).collect();
+    let public_keys: Vec<DkgPublicKey<V>> =
+        secret_keys.iter().map(DkgSecretKey::public_key).collect();
+    let dealings = (1..=n)
+        .map(|i| Dealing::deal(i, t, &public_keys, CONTEXT, rng).unwrap().0)
+        .collect();
+    Group {
+        secret_keys,
+        public_keys,
+        dealings,
+    }
+}
+
+/// What member `j` does with every dealing: check its shape and proof,
+/// decrypt its share, check all shares against their commitments in one
+/// batch, and combine them into its share of the group key.
+fn member_work<V: Variant>(g: &Group<V>, j: u32, n: u32, t: u32, rng: &mut ChaCha20Rng) {
+    let sk = &g.secret_keys[(j - 1) as usize];
+    let mut shares = Vec::with_capacity(g.dealings.len());
+    for d in &g.dealings {
+        d.check_shape(n, t).unwrap();
+        shares.push(d.decrypt_share_unchecked(CONTEXT, j, sk).unwrap());
+    }
+    let received: Vec<_> = g.dealings.iter().zip(&shares).collect();
+    assert!(inconsistent_shares(&received, rng).is_empty());
+    let qualified: Vec<&Dealing<V>> = g.dealings.iter().collect();
+    black_box(combine(&qualified, &shares).unwrap());
+}
+
+fn bench_group<V: Variant>(c: &mut Criterion, n: u32, t: u32, full_run: bool) {
+    let label = format!("variant={},n={n},t={t}", V::NAME);
+    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n));
+    let g = group::<V>(n, t, &mut rng);
+    let mut bench = c.benchmark_group("dkg");
+    bench.sample_size(10);
+    bench.bench_function(format!("deal/{label}"), |b| {
+        b.iter(|| Dealing::<V>::deal(1, t, black_box(&g.public_keys), CONTEXT, &mut rng).unwrap())
+    });
+    bench.bench_function(format!("member_check_all/{label}"), |b| {
+        b.iter(|| member_work(&g, n, n, t, &mut rng))
+    });
+    if full_run {
+        bench.bench_function(format!("full_run/{label}"), |b| {
+            b.iter(|| {
+                let g = group::<V>(n, t, &mut rng);
+                for j in 1..=n {
+                    member_work(&g, j, n, t, &mut rng);
+                }
+            })
+        });
+    }
+    bench.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    bench_group::<MinSig>(c, 28, 15, true);
+    bench_group::<MinSig>(c, 100, 51, true);
+    bench_group::<MinSig>(c, 400, 201, false);
+    bench_group::<MinPk>(c, 400, 201, false);
+}
+
+criterion_group!(dkg, benches);
+criterion_main!(dkg);
