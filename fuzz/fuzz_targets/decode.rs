@@ -14,8 +14,14 @@ macro_rules! same {
         let b = $ty::<$v<PureRust>>::from_bytes($data);
         match (&a, &b) {
             (Ok(x), Ok(y)) => {
-                let left = { let $k = x; $enc };
-                let right = { let $k = y; $enc };
+                let left = {
+                    let $k = x;
+                    $enc
+                };
+                let right = {
+                    let $k = y;
+                    $enc
+                };
                 assert_eq!(left, right);
             }
             (Err(x), Err(y)) => assert_eq!(x, y),

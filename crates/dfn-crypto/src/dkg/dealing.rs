@@ -201,18 +201,15 @@ impl<V: Variant> Dealing<V> {
         recipient: u32,
         sk: &DkgSecretKey<V>,
     ) -> Result<SecretKeyShare<V>, DecryptError> {
-        let ciphertext = self
-            .ciphertext(recipient)
-            .ok_or_else(|| self.out_of_range(recipient))?;
-        let context = Context::new(context)?;
-        self.verify_ephemeral(&context)?;
-        let shared = self.ephemeral.mul(sk.scalar());
-        self.open_share(&context, recipient, &shared, ciphertext)
-            .map_err(|fault| DecryptError::Fault {
+        let share = self.decrypt_share_unchecked(context, recipient, sk)?;
+        if !self.commitment.verify_share(&share) {
+            return Err(DecryptError::Fault {
                 dealer: self.dealer,
                 recipient,
-                fault,
-            })
+                fault: DealerFault::InconsistentShare,
+            });
+        }
+        Ok(share)
     }
 
     fn out_of_range(&self, recipient: u32) -> DealingError {
