@@ -8,14 +8,14 @@ use chacha20poly1305::{ChaCha20Poly1305, Key, KeyInit, Nonce, Tag};
 use hkdf::Hkdf;
 use rand_core::CryptoRng;
 use sha2::Sha256;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, Zeroizing};
 
 use super::transcript::Context;
-use crate::backend::{Backend, Point, Scalar};
+use crate::backend::{Backend, Point};
 use crate::encoding::decode_point;
 use crate::error::{PointError, ScalarError};
-use crate::keys::random_nonzero_scalar;
-use crate::variant::{ScalarOf, Variant};
+use crate::keys::SecretKey;
+use crate::variant::{MinPk, ScalarOf, Variant};
 
 /// G1 of a variant's backend: where encryption keys, ephemeral keys and
 /// shared points live, whatever the variant puts in G1.
@@ -29,24 +29,12 @@ const KDF_SALT: &[u8] = b"DFN-DKG-V1";
 
 /// A member's DKG decryption key: a nonzero scalar, wiped from memory on
 /// drop and never printed. Keep it apart from the member's signing key.
+///
+/// It is a [`SecretKey`] whose public key lies in G1 (a MinPk key of the
+/// same backend), so generation, decoding and wiping are the signing key's
+/// own code; the separate type keeps the two kinds of key from being mixed.
 #[derive(Clone)]
-pub struct DkgSecretKey<V: Variant> {
-    scalar: ScalarOf<V>,
-}
-
-impl<V: Variant> Zeroize for DkgSecretKey<V> {
-    fn zeroize(&mut self) {
-        self.scalar.zeroize();
-    }
-}
-
-impl<V: Variant> Drop for DkgSecretKey<V> {
-    fn drop(&mut self) {
-        self.zeroize();
-    }
-}
-
-impl<V: Variant> ZeroizeOnDrop for DkgSecretKey<V> {}
+pub struct DkgSecretKey<V: Variant>(SecretKey<MinPk<V::Backend>>);
 
 impl<V: Variant> fmt::Debug for DkgSecretKey<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -57,35 +45,26 @@ impl<V: Variant> fmt::Debug for DkgSecretKey<V> {
 impl<V: Variant> DkgSecretKey<V> {
     /// A uniformly random key from a cryptographic RNG.
     pub fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        Self {
-            scalar: random_nonzero_scalar::<ScalarOf<V>, R>(rng),
-        }
+        Self(SecretKey::random(rng))
     }
 
     /// Decodes 32 big-endian bytes: rejects values `≥ r` and zero.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ScalarError> {
-        let array: &[u8; 32] = bytes
-            .try_into()
-            .map_err(|_| ScalarError::WrongLength(bytes.len()))?;
-        let scalar = ScalarOf::<V>::from_be_bytes(array).ok_or(ScalarError::NotCanonical)?;
-        if scalar.is_zero() {
-            return Err(ScalarError::Zero);
-        }
-        Ok(Self { scalar })
+        SecretKey::from_bytes(bytes).map(Self)
     }
 
     /// The 32-byte big-endian encoding. The caller owns wiping the copy.
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.scalar.to_be_bytes()
+        self.0.to_bytes()
     }
 
     /// The matching encryption key `sk·g₁`.
     pub fn public_key(&self) -> DkgPublicKey<V> {
-        DkgPublicKey(G1Of::<V>::generator().mul(&self.scalar))
+        DkgPublicKey(*self.0.public_key().point())
     }
 
     pub(crate) fn scalar(&self) -> &ScalarOf<V> {
-        &self.scalar
+        self.0.scalar()
     }
 }
 
