@@ -7,12 +7,13 @@ extern crate alloc;
 use core::alloc::{GlobalAlloc, Layout};
 use core::panic::PanicInfo;
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use dfn_crypto::backend::PureRust;
-use dfn_crypto::dkg::{Dealing, DkgSecretKey, combine};
+use dfn_crypto::dkg::{DkgConfig, DkgSecretKey, Event, Member, Output, Participant, Schedule};
 use dfn_crypto::threshold::recover_signature;
-use dfn_crypto::{MessageHash, MinSig, Suite};
+use dfn_crypto::{MessageHash, MinSig, SecretKey, Suite, Time};
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 
@@ -35,42 +36,79 @@ fn panic(_info: &PanicInfo) -> ! {
     loop {}
 }
 
-/// Runs a small DKG and a threshold signature on the pure-Rust backend.
-/// Not generic, so every function it reaches is compiled and linked, not
-/// only type-checked.
+/// Runs a small DKG through the participants' state machines and a
+/// threshold signature, on the pure-Rust backend. Not generic, so every
+/// function it reaches is compiled and linked, not only type-checked.
 pub fn dkg_and_threshold_signature(seed: [u8; 32], msg: &[u8]) -> bool {
     type V = MinSig<PureRust>;
     const N: u32 = 3;
-    const T: u32 = 2;
     let mut rng = ChaCha20Rng::from_seed(seed);
-    let context = b"no-std-check";
-    let keys: Vec<DkgSecretKey<V>> = (0..N).map(|_| DkgSecretKey::random(&mut rng)).collect();
-    let public: Vec<_> = keys.iter().map(DkgSecretKey::public_key).collect();
-    let mut dealings = Vec::new();
-    for dealer in 1..=N {
-        match Dealing::<V>::deal(dealer, T, &public, context, &mut rng) {
-            Ok((dealing, _poly)) => dealings.push(dealing),
+    let signing: Vec<SecretKey<V>> = (0..N).map(|_| SecretKey::random(&mut rng)).collect();
+    let decryption: Vec<DkgSecretKey<V>> = (0..N).map(|_| DkgSecretKey::random(&mut rng)).collect();
+    let members = signing
+        .iter()
+        .zip(&decryption)
+        .map(|(s, d)| Member {
+            signing_key: s.public_key(),
+            encryption_key: d.public_key(),
+        })
+        .collect();
+    let config = Arc::new(DkgConfig {
+        context: b"no-std-check".to_vec(),
+        threshold: 2,
+        members,
+        schedule: Schedule {
+            start: Time::ZERO,
+            deal_ms: 10,
+            response_ms: 10,
+            justify_ms: 10,
+        },
+        fast_sync: true,
+    });
+    let mut participants = Vec::new();
+    for (me, (s, d)) in (1..=N).zip(signing.into_iter().zip(decryption)) {
+        match Participant::new(Arc::clone(&config), me, s, d, &mut rng) {
+            Ok(p) => participants.push(p),
             Err(_) => return false,
         }
     }
-    let qualified: Vec<&Dealing<V>> = dealings.iter().collect();
-    let hash = MessageHash::<V>::new(Suite::Basic, msg);
-    let mut signature_shares = Vec::new();
-    let mut group_key = None;
-    for (member, sk) in (1..=N).zip(&keys) {
-        let shares: Result<Vec<_>, _> = dealings
-            .iter()
-            .map(|d| d.decrypt_share(context, member, sk))
-            .collect();
-        let Ok(shares) = shares else { return false };
-        let Ok(output) = combine(&qualified, &shares) else {
-            return false;
-        };
-        group_key = Some(output.group_key());
-        signature_shares.push(output.share().sign_hash(&hash));
+    let mut outputs = Vec::new();
+    let mut now = Time::ZERO;
+    loop {
+        let mut in_flight = Vec::new();
+        for p in &mut participants {
+            while let Some(output) = p.poll_output() {
+                match output {
+                    Output::Broadcast(m) => in_flight.push((p.me(), m)),
+                    Output::Event(Event::Completed(o)) => outputs.push(o),
+                    _ => {}
+                }
+            }
+        }
+        if in_flight.is_empty() {
+            let Some(next) = participants
+                .iter()
+                .filter_map(Participant::poll_timeout)
+                .min()
+            else {
+                break;
+            };
+            now = next;
+            participants.iter_mut().for_each(|p| p.handle_timeout(now));
+        }
+        for (from, message) in in_flight {
+            for p in participants.iter_mut().filter(|p| p.me() != from) {
+                p.handle_bytes(now, message.as_bytes());
+            }
+        }
     }
-    match (group_key, recover_signature(T, &signature_shares)) {
-        (Some(key), Ok(sig)) => key.verify_hash(&hash, &sig),
+    let hash = MessageHash::<V>::new(Suite::Basic, msg);
+    let shares: Vec<_> = outputs.iter().map(|o| o.share().sign_hash(&hash)).collect();
+    match (
+        outputs.first(),
+        recover_signature(config.threshold, &shares),
+    ) {
+        (Some(output), Ok(sig)) => output.group_key().verify_hash(&hash, &sig),
         _ => false,
     }
 }

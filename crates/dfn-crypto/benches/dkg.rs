@@ -12,8 +12,13 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dfn_crypto::dkg::{Dealing, DkgPublicKey, DkgSecretKey, combine, inconsistent_shares};
-use dfn_crypto::{MinPk, MinSig, Variant};
+use std::sync::Arc;
+
+use dfn_crypto::dkg::{
+    Dealing, DkgConfig, DkgPublicKey, DkgSecretKey, Event, Member, Output, Participant, Schedule,
+    combine, inconsistent_shares,
+};
+use dfn_crypto::{MinPk, MinSig, SecretKey, Time, Variant};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -55,6 +60,68 @@ fn member_work<V: Variant>(g: &Group<V>, j: u32, n: u32, t: u32, rng: &mut ChaCh
     black_box(combine(&qualified, &shares).unwrap());
 }
 
+/// A whole run through the state machines: every member a `Participant`,
+/// every message signed, delivered to every other member and checked there.
+fn machine_run<V: Variant>(n: u32, t: u32, rng: &mut ChaCha20Rng) {
+    let signing: Vec<SecretKey<V>> = (0..n).map(|_| SecretKey::random(rng)).collect();
+    let decryption: Vec<DkgSecretKey<V>> = (0..n).map(|_| DkgSecretKey::random(rng)).collect();
+    let members = signing
+        .iter()
+        .zip(&decryption)
+        .map(|(s, d)| Member {
+            signing_key: s.public_key(),
+            encryption_key: d.public_key(),
+        })
+        .collect();
+    let config = Arc::new(DkgConfig {
+        context: CONTEXT.to_vec(),
+        threshold: t,
+        members,
+        schedule: Schedule {
+            start: Time::ZERO,
+            deal_ms: 1_000,
+            response_ms: 1_000,
+            justify_ms: 1_000,
+        },
+        fast_sync: false,
+    });
+    let mut participants: Vec<Participant<V>> = (1..=n)
+        .zip(signing.into_iter().zip(decryption))
+        .map(|(me, (s, d))| Participant::new(Arc::clone(&config), me, s, d, rng).unwrap())
+        .collect();
+    let mut completed = 0;
+    let mut now = Time::ZERO;
+    loop {
+        let mut in_flight = Vec::new();
+        for p in &mut participants {
+            while let Some(output) = p.poll_output() {
+                match output {
+                    Output::Broadcast(m) => in_flight.push((p.me(), m)),
+                    Output::Event(Event::Completed(_)) => completed += 1,
+                    _ => {}
+                }
+            }
+        }
+        if in_flight.is_empty() {
+            let Some(next) = participants
+                .iter()
+                .filter_map(Participant::poll_timeout)
+                .min()
+            else {
+                break;
+            };
+            now = next;
+            participants.iter_mut().for_each(|p| p.handle_timeout(now));
+        }
+        for (from, message) in &in_flight {
+            for p in participants.iter_mut().filter(|p| p.me() != *from) {
+                p.handle_message(now, message.clone());
+            }
+        }
+    }
+    assert_eq!(completed, n);
+}
+
 fn bench_group<V: Variant>(c: &mut Criterion, n: u32, t: u32, full_run: bool) {
     let label = format!("variant={},n={n},t={t}", V::NAME);
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n));
@@ -75,6 +142,13 @@ fn bench_group<V: Variant>(c: &mut Criterion, n: u32, t: u32, full_run: bool) {
                     member_work(&g, j, n, t, &mut rng);
                 }
             })
+        });
+    }
+    // A run through the state machines takes 34 s at n = 100 and minutes
+    // at n = 400: those sizes are measured by the `dkg-run` example.
+    if n <= 32 {
+        bench.bench_function(format!("participants/{label}"), |b| {
+            b.iter(|| machine_run::<V>(n, t, &mut rng))
         });
     }
     bench.finish();

@@ -26,6 +26,7 @@ mod keys;
 mod pop;
 mod signature;
 pub mod threshold;
+mod time;
 mod variant;
 
 /// The `rand_core` this crate's APIs take random sources from.
@@ -35,4 +36,5 @@ pub use aggregate::{aggregate_verify, fast_aggregate_verify};
 pub use keys::{PublicKey, SecretKey};
 pub use pop::ProofOfPossession;
 pub use signature::{MessageHash, Signature};
+pub use time::Time;
 pub use variant::{MinPk, MinSig, ScalarOf, Suite, Variant};

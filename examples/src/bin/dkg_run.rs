@@ -1,42 +1,49 @@
-//! A whole Joint-Feldman DKG in one process, every member simulated: each
-//! dealer deals, each member checks and decrypts every dealing, checks its
-//! shares in one batch and combines them; then every member's output is
-//! compared and the group signs with the new shares. Prints wall time,
-//! bytes broadcast and one member's checking time.
+//! A whole Joint-Feldman DKG in one process: every member is a
+//! `dfn_crypto::dkg::Participant` (the Sans-IO state machine), and a
+//! synchronous broadcast network hands every signed message to every other
+//! member. Prints wall time, bytes broadcast, and the time members spend on
+//! each step; checks that all members agree and that the new shares make a
+//! threshold signature.
 //!
 //! `cargo run --release -p dfn-examples --bin dkg-run -- --n 100 --t 51`
 //!
-//! This is the cryptography only: messages are passed by function call,
-//! not through the (not yet built) protocol state machine.
+//! Each participant verifies every message itself (signature, proofs,
+//! shares), as it would on a real network; a message is decoded once and
+//! shared by all recipients, as a simulator would.
 
 // Slices below are bounded by `1 ≤ t ≤ n`, checked when parsing arguments.
 #![allow(clippy::indexing_slicing)]
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use dfn_crypto::dkg::{
-    Dealing, DkgOutput, DkgPublicKey, DkgSecretKey, combine, inconsistent_shares,
+    DkgConfig, DkgOutput, DkgSecretKey, Event, Kind, Member, Output, Participant, Phase, Schedule,
+    SignedMessage,
 };
 use dfn_crypto::threshold::recover_signature;
-use dfn_crypto::{MessageHash, MinSig, Suite};
+use dfn_crypto::{MessageHash, MinSig, SecretKey, Suite, Time};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-const USAGE: &str = "dkg-run: a whole DKG in one process, every member simulated
+const USAGE: &str = "dkg-run: a whole DKG in one process, every member a state machine
 
-USAGE: dkg-run [--n N] [--t T] [--seed SEED] [--threads K]
+USAGE: dkg-run [--n N] [--t T] [--silent K] [--seed SEED] [--threads K]
 
   --n N        group size (default 100)
   --t T        shares needed (default n/2 + 1)
+  --silent K   the last K members send nothing (default 0)
   --seed SEED  seed of the deterministic RNG (default 2017)
-  --threads K  worker threads simulating members (default 1)";
+  --threads K  worker threads simulating members (default 2)";
 
-const CONTEXT: &[u8] = b"dkg-run epoch 1";
+const PHASE_MS: u64 = 10_000;
 
 struct Args {
     n: u32,
     t: u32,
+    silent: u32,
     seed: u64,
     threads: usize,
 }
@@ -44,8 +51,9 @@ struct Args {
 fn parse_args() -> Result<Option<Args>, String> {
     let mut n = 100;
     let mut t = None;
+    let mut silent = 0;
     let mut seed = 2017;
-    let mut threads = 1;
+    let mut threads = 2;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--help" || flag == "-h" {
@@ -56,132 +64,293 @@ fn parse_args() -> Result<Option<Args>, String> {
         match flag.as_str() {
             "--n" => n = value.parse().map_err(bad)?,
             "--t" => t = Some(value.parse().map_err(bad)?),
+            "--silent" => silent = value.parse().map_err(bad)?,
             "--seed" => seed = value.parse().map_err(bad)?,
             "--threads" => threads = value.parse().map_err(bad)?,
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
     let t = t.unwrap_or(n / 2 + 1);
-    if t == 0 || t > n || threads == 0 {
+    if t == 0 || t > n || silent >= n || threads == 0 {
         return Err(format!(
-            "need 1 ≤ t ≤ n and threads ≥ 1, got t = {t}, n = {n}, threads = {threads}"
+            "need 1 ≤ t ≤ n, silent < n and threads ≥ 1; got t = {t}, n = {n}, silent = {silent}, threads = {threads}"
         ));
     }
     Ok(Some(Args {
         n,
         t,
+        silent,
         seed,
         threads,
     }))
 }
 
-/// Member `j`'s whole part after the dealings arrive.
-fn member(
-    j: u32,
-    sk: &DkgSecretKey<MinSig>,
-    dealings: &[Dealing<MinSig>],
-    n: u32,
-    t: u32,
-    seed: u64,
-) -> Result<DkgOutput<MinSig>, String> {
-    let mut shares = Vec::with_capacity(dealings.len());
-    for d in dealings {
-        d.check_shape(n, t).map_err(|e| e.to_string())?;
-        shares.push(
-            d.decrypt_share_unchecked(CONTEXT, j, sk)
-                .map_err(|e| e.to_string())?,
-        );
+/// One simulated member: its state machine, what it ended with, and the
+/// time it spent per kind of work.
+struct Node {
+    participant: Participant<MinSig>,
+    outbox: Vec<SignedMessage<MinSig>>,
+    output: Option<Result<DkgOutput<MinSig>, String>>,
+    excluded: usize,
+    /// CPU time handling messages of each kind, and at each deadline.
+    handling: BTreeMap<Kind, Duration>,
+    deadlines: BTreeMap<Phase, Duration>,
+}
+
+impl Node {
+    fn drain(&mut self) {
+        while let Some(output) = self.participant.poll_output() {
+            match output {
+                Output::Broadcast(message) => self.outbox.push(message),
+                Output::Event(Event::Completed(o)) => self.output = Some(Ok(o)),
+                Output::Event(Event::Failed(f)) => self.output = Some(Err(f.to_string())),
+                Output::Event(Event::Qualification { excluded, .. }) => {
+                    self.excluded = excluded.len();
+                }
+                _ => {}
+            }
+        }
     }
-    let received: Vec<_> = dealings.iter().zip(&shares).collect();
-    let mut rng = ChaCha20Rng::seed_from_u64(seed ^ u64::from(j));
-    let bad = inconsistent_shares(&received, &mut rng);
-    if !bad.is_empty() {
-        return Err(format!(
-            "member {j}: inconsistent shares from dealers {bad:?}"
-        ));
+
+    fn deliver(&mut self, now: Time, messages: &[(u32, SignedMessage<MinSig>)]) {
+        for (from, message) in messages {
+            if *from != self.participant.me() {
+                let start = Instant::now();
+                self.participant.handle_message(now, message.clone());
+                *self.handling.entry(message.kind()).or_default() += start.elapsed();
+            }
+        }
+        self.drain();
     }
-    let qualified: Vec<&Dealing<MinSig>> = dealings.iter().collect();
-    combine(&qualified, &shares).map_err(|e| e.to_string())
+
+    fn timeout(&mut self, now: Time) {
+        let phase = self.participant.phase();
+        let start = Instant::now();
+        self.participant.handle_timeout(now);
+        *self.deadlines.entry(phase).or_default() += start.elapsed();
+        self.drain();
+    }
+}
+
+/// Runs `work` on every node, `threads` workers each taking a contiguous
+/// chunk.
+fn parallel(nodes: &mut [Node], threads: usize, work: impl Fn(&mut Node) + Sync) {
+    let chunk = nodes.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in nodes.chunks_mut(chunk) {
+            let work = &work;
+            scope.spawn(move || part.iter_mut().for_each(work));
+        }
+    });
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
 fn run(args: &Args) -> Result<(), String> {
     let Args {
         n,
         t,
+        silent,
         seed,
         threads,
     } = *args;
-    println!("== DKG, n = {n}, t = {t}, MinSig, {threads} thread(s)");
+    println!(
+        "== DKG state machines, n = {n}, t = {t}, MinSig, {silent} silent, {threads} thread(s)"
+    );
     let start = Instant::now();
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    let secret_keys: Vec<DkgSecretKey<MinSig>> =
+    let signing: Vec<SecretKey<MinSig>> = (0..n).map(|_| SecretKey::random(&mut rng)).collect();
+    let decryption: Vec<DkgSecretKey<MinSig>> =
         (0..n).map(|_| DkgSecretKey::random(&mut rng)).collect();
-    let public_keys: Vec<DkgPublicKey<MinSig>> =
-        secret_keys.iter().map(DkgSecretKey::public_key).collect();
+    let members = signing
+        .iter()
+        .zip(&decryption)
+        .map(|(s, d)| Member {
+            signing_key: s.public_key(),
+            encryption_key: d.public_key(),
+        })
+        .collect();
+    let config = Arc::new(DkgConfig {
+        context: format!("dkg-run seed {seed}").into_bytes(),
+        threshold: t,
+        members,
+        schedule: Schedule {
+            start: Time::ZERO,
+            deal_ms: PHASE_MS,
+            response_ms: PHASE_MS,
+            justify_ms: PHASE_MS,
+        },
+        fast_sync: false,
+    });
 
     let deal_start = Instant::now();
-    let dealings: Vec<Dealing<MinSig>> = (1..=n)
-        .map(|i| {
-            Dealing::deal(i, t, &public_keys, CONTEXT, &mut rng)
-                .map(|(d, _)| d)
-                .map_err(|e| e.to_string())
+    let seeds: Vec<u64> = (0..n).map(|_| rand_core::Rng::next_u64(&mut rng)).collect();
+    let mut slots: Vec<Option<Result<Node, String>>> = (0..n).map(|_| None).collect();
+    {
+        let (config, signing, decryption, seeds) = (&config, &signing, &decryption, &seeds);
+        let chunk = (n as usize).div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (c, part) in slots.chunks_mut(chunk).enumerate() {
+                scope.spawn(move || {
+                    for (k, slot) in part.iter_mut().enumerate() {
+                        let i = c * chunk + k;
+                        let mut rng = ChaCha20Rng::seed_from_u64(seeds[i]);
+                        *slot = Some(
+                            Participant::new(
+                                Arc::clone(config),
+                                (i + 1) as u32,
+                                signing[i].clone(),
+                                decryption[i].clone(),
+                                &mut rng,
+                            )
+                            .map(|participant| Node {
+                                participant,
+                                outbox: Vec::new(),
+                                output: None,
+                                excluded: 0,
+                                handling: BTreeMap::new(),
+                                deadlines: BTreeMap::new(),
+                            })
+                            .map_err(|e| e.to_string()),
+                        );
+                    }
+                });
+            }
+        });
+    }
+    let mut nodes: Vec<Node> = slots
+        .into_iter()
+        .map(|s| s.unwrap_or_else(|| Err("member not started".into())))
+        .collect::<Result<_, _>>()?;
+    nodes.iter_mut().for_each(Node::drain);
+    let deal_time = deal_start.elapsed();
+    println!(
+        "{n} members dealt in {:.2} s ({:.1} ms each, on {threads} threads)",
+        deal_time.as_secs_f64(),
+        deal_time.as_secs_f64() * 1e3 * threads as f64 / f64::from(n)
+    );
+
+    // The network: rounds of "deliver everything sent", then the next
+    // deadline when nothing is in flight.
+    let honest = (n - silent) as usize;
+    let mut bytes: BTreeMap<Kind, (usize, usize)> = BTreeMap::new();
+    let mut now = Time::ZERO;
+    loop {
+        let mut in_flight = Vec::new();
+        for (i, node) in nodes.iter_mut().enumerate() {
+            for message in node.outbox.drain(..) {
+                if i < honest {
+                    let entry = bytes.entry(message.kind()).or_default();
+                    entry.0 += 1;
+                    entry.1 += message.as_bytes().len();
+                    in_flight.push((node.participant.me(), message));
+                }
+            }
+        }
+        if in_flight.is_empty() {
+            let Some(next) = nodes
+                .iter()
+                .filter_map(|node| node.participant.poll_timeout())
+                .min()
+            else {
+                break;
+            };
+            now = next;
+            parallel(&mut nodes, threads, |node| node.timeout(now));
+        } else {
+            now = now + 1;
+            parallel(&mut nodes, threads, |node| node.deliver(now, &in_flight));
+        }
+    }
+
+    let mut total = 0;
+    for (kind, (count, size)) in &bytes {
+        total += size;
+        println!(
+            "{kind}: {count} messages, {size} bytes ({} per message)",
+            size / count.max(&1)
+        );
+    }
+    println!(
+        "{:.2} MB broadcast in all (each member receives all of it but its own)",
+        total as f64 / 1e6
+    );
+    let per_member =
+        |f: &dyn Fn(&Node) -> Duration| median(nodes[..honest].iter().map(f).collect());
+    let dealings = per_member(&|node| {
+        node.handling
+            .get(&Kind::Dealing)
+            .copied()
+            .unwrap_or_default()
+    });
+    let batch = per_member(&|node| {
+        node.deadlines
+            .get(&Phase::Deal)
+            .copied()
+            .unwrap_or_default()
+    });
+    let responses = per_member(&|node| {
+        node.handling
+            .get(&Kind::Responses)
+            .copied()
+            .unwrap_or_default()
+    });
+    let finish = per_member(&|node| {
+        node.deadlines
+            .get(&Phase::Response)
+            .copied()
+            .unwrap_or_default()
+            + node
+                .deadlines
+                .get(&Phase::Justify)
+                .copied()
+                .unwrap_or_default()
+    });
+    println!("per member (median over members, one thread each):");
+    println!(
+        "  receiving {} dealings (signature, proof, decryption): {:.3} s",
+        n - silent - 1,
+        dealings.as_secs_f64()
+    );
+    println!(
+        "  end of the deal phase (batch check of all shares, complaints): {:.3} s",
+        batch.as_secs_f64()
+    );
+    println!(
+        "  checking all its shares (both of the above): {:.3} s",
+        (dealings + batch).as_secs_f64()
+    );
+    println!(
+        "  receiving {} responses (signatures, complaints): {:.3} s",
+        n - silent - 1,
+        responses.as_secs_f64()
+    );
+    println!(
+        "  finishing (QUAL, combining, checking its share): {:.3} s",
+        finish.as_secs_f64()
+    );
+
+    let outputs: Vec<&DkgOutput<MinSig>> = nodes[..honest]
+        .iter()
+        .map(|node| match &node.output {
+            Some(Ok(o)) => Ok(o),
+            Some(Err(e)) => Err(format!("member {}: {e}", node.participant.me())),
+            None => Err(format!("member {} did not finish", node.participant.me())),
         })
         .collect::<Result<_, _>>()?;
-    let deal_time = deal_start.elapsed();
-    let dealing_bytes = dealings[0].to_bytes().len();
-    println!(
-        "{n} dealings in {:.2} s ({:.1} ms each); {dealing_bytes} bytes per dealer, {:.1} MB broadcast in all",
-        deal_time.as_secs_f64(),
-        deal_time.as_secs_f64() * 1e3 / f64::from(n),
-        (dealing_bytes as f64) * f64::from(n) / 1e6
-    );
-
-    let one_start = Instant::now();
-    member(n, &secret_keys[(n - 1) as usize], &dealings, n, t, seed)?;
-    println!(
-        "one member (index {n}) checks all {n} dealings and combines in {:.2} s",
-        one_start.elapsed().as_secs_f64()
-    );
-
-    let members_start = Instant::now();
-    let mut outputs: Vec<Option<Result<DkgOutput<MinSig>, String>>> =
-        (0..n).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        for (worker, chunk) in outputs
-            .chunks_mut(n.div_ceil(threads as u32) as usize)
-            .enumerate()
-        {
-            let (secret_keys, dealings) = (&secret_keys, &dealings);
-            let first = worker * n.div_ceil(threads as u32) as usize;
-            scope.spawn(move || {
-                for (k, slot) in chunk.iter_mut().enumerate() {
-                    let j = (first + k + 1) as u32;
-                    *slot = Some(member(
-                        j,
-                        &secret_keys[j as usize - 1],
-                        dealings,
-                        n,
-                        t,
-                        seed,
-                    ));
-                }
-            });
-        }
-    });
-    let outputs: Vec<DkgOutput<MinSig>> = outputs
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err("member not run".into())))
-        .collect::<Result<_, _>>()?;
-    println!(
-        "all {n} members done in {:.1} s",
-        members_start.elapsed().as_secs_f64()
-    );
-
     let group_key = outputs[0].group_key();
     let agree = outputs.iter().all(|o| {
-        o.group_key() == group_key && o.public_polynomial() == outputs[0].public_polynomial()
+        o.public_polynomial() == outputs[0].public_polynomial()
+            && o.qualified() == outputs[0].qualified()
     });
-    println!("every member derived the same group key and public polynomial: {agree}");
+    println!(
+        "every member derived the same group key and QUAL ({} dealers, {} excluded): {agree}",
+        outputs[0].qualified().len(),
+        nodes[0].excluded
+    );
     let hash = MessageHash::<MinSig>::new(Suite::Basic, b"first beacon round");
     let shares: Vec<_> = outputs
         .iter()

@@ -271,11 +271,22 @@ impl<V: Variant> Dealing<V> {
         recipient: u32,
         sk: &DkgSecretKey<V>,
     ) -> Result<SecretKeyShare<V>, DecryptError> {
+        self.verify_ephemeral(&Context::new(context)?)?;
+        self.decrypt_verified_share_unchecked(context, recipient, sk)
+    }
+
+    /// [`Self::decrypt_share_unchecked`] for a dealing that already passed
+    /// [`Dealing::verify`] under `context` (the proof is not checked again).
+    pub(crate) fn decrypt_verified_share_unchecked(
+        &self,
+        context: &[u8],
+        recipient: u32,
+        sk: &DkgSecretKey<V>,
+    ) -> Result<SecretKeyShare<V>, DecryptError> {
         let ciphertext = self
             .ciphertext(recipient)
             .ok_or_else(|| self.out_of_range(recipient))?;
         let context = Context::new(context)?;
-        self.verify_ephemeral(&context)?;
         let shared = self.ephemeral.mul(sk.scalar());
         self.open_share_unchecked(&context, recipient, &shared, ciphertext)
             .map_err(|fault| DecryptError::Fault {
