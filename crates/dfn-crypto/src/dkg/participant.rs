@@ -433,11 +433,11 @@ impl<V: Variant> Participant<V> {
     /// Answers the valid complaints against this member, if any, or
     /// finishes at once when nobody has one to answer.
     fn end_response(&mut self) {
-        self.start_phase(Phase::Justify);
         if self.board.accused().is_empty() {
             self.finish();
             return;
         }
+        self.start_phase(Phase::Justify);
         let accusers = self.board.valid_accusers(self.me);
         if let (false, Some(dealing), Some(polynomial)) = (
             accusers.is_empty(),

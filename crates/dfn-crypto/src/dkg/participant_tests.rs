@@ -650,6 +650,67 @@ fn false_complaint<V: Variant>() {
     }
 }
 
+/// `n − t` dealers faulty in the same way, for every way: the run
+/// completes, and exactly the dealers the rules exclude are out.
+fn n_minus_t_faulty_of_each_kind<V: Variant>() {
+    let honest: Vec<u32> = (1..=6).collect();
+    let faulty = 7..=10;
+    let kinds: Vec<(Script, Option<ExclusionReason>)> = vec![
+        (Script::Silent, Some(ExclusionReason::Silent)),
+        (Script::Late, Some(ExclusionReason::Late)),
+        (Script::Malformed, Some(ExclusionReason::Malformed)),
+        (
+            Script::ShortCommitment,
+            Some(ExclusionReason::InvalidDealing),
+        ),
+        (Script::Equivocation, Some(ExclusionReason::Equivocation)),
+        (
+            Script::BadShares {
+                to: vec![2, 5],
+                justify: false,
+            },
+            Some(ExclusionReason::Unanswered(vec![2, 5])),
+        ),
+        (
+            Script::BadShares {
+                to: vec![2, 5],
+                justify: true,
+            },
+            None,
+        ),
+        (
+            Script::OtherCommitment {
+                accusers: honest.clone(),
+            },
+            Some(ExclusionReason::BadJustification(honest.clone())),
+        ),
+        (Script::Mute, None),
+    ];
+    for (round, (kind, reason)) in kinds.into_iter().enumerate() {
+        let seed = 100 + round as u64;
+        let setup = Setup::<V>::new(10, 6, false, seed);
+        let faults: Vec<_> = faulty.clone().map(|m| (m, kind.clone())).collect();
+        let outcome = simulate(actors(&setup, &scripts(&setup, &faults, seed), seed), seed);
+        let expected: BTreeMap<u32, ExclusionReason> = match &reason {
+            Some(reason) => faulty.clone().map(|m| (m, reason.clone())).collect(),
+            None => BTreeMap::new(),
+        };
+        assert_eq!(exclusions(&outcome), expected, "{kind:?}");
+        let qualified: Vec<u32> = (1..=10).filter(|d| !expected.contains_key(d)).collect();
+        assert_eq!(outcome.agreed(), qualified, "{kind:?}");
+        check_threshold_signature(&setup, &outcome);
+        for member in outcome.outputs().keys() {
+            for evidence in outcome.evidence(*member) {
+                assert!(evidence.verify(&setup.config));
+                assert!(
+                    faulty.contains(&evidence.culprit()),
+                    "{kind:?}: {evidence:?}"
+                );
+            }
+        }
+    }
+}
+
 /// More than `n − t` silent dealers: the run fails and says who and why.
 fn too_few_qualified<V: Variant>() {
     let setup = Setup::<V>::new(7, 4, false, 6);
@@ -880,6 +941,7 @@ both_variants!(
     silent_late_invalid_and_justified_dealers,
     equivocating_lying_unanswering_and_malformed_dealers,
     false_complaint,
+    n_minus_t_faulty_of_each_kind,
     too_few_qualified,
     too_few_responders,
     rejections,
