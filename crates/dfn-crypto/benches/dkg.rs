@@ -15,8 +15,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::sync::Arc;
 
 use dfn_crypto::dkg::{
-    Dealing, DkgConfig, DkgPublicKey, DkgSecretKey, Event, Member, Output, Participant, Schedule,
-    combine, inconsistent_shares,
+    Body, Dealing, DkgConfig, DkgPublicKey, DkgSecretKey, Event, Member, Output, Participant,
+    RunId, Schedule, SignedMessage, combine, inconsistent_shares,
 };
 use dfn_crypto::{MinPk, MinSig, SecretKey, Time, Variant};
 use rand_chacha::ChaCha20Rng;
@@ -122,6 +122,77 @@ fn machine_run<V: Variant>(n: u32, t: u32, rng: &mut ChaCha20Rng) {
     assert_eq!(completed, n);
 }
 
+/// One participant's work on the deal phase: receive every other member's
+/// signed dealing (signature, proof of the ephemeral key, decryption of its
+/// share) and, at the deadline, check all its shares in one batch and
+/// publish its responses. The participant's own dealing is made in the
+/// (untimed) setup.
+fn participant_checks_all<V: Variant>(c: &mut Criterion, n: u32, t: u32) {
+    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n) + 1);
+    let signing: Vec<SecretKey<V>> = (0..n).map(|_| SecretKey::random(&mut rng)).collect();
+    let decryption: Vec<DkgSecretKey<V>> = (0..n).map(|_| DkgSecretKey::random(&mut rng)).collect();
+    let recipients: Vec<DkgPublicKey<V>> =
+        decryption.iter().map(DkgSecretKey::public_key).collect();
+    let config = Arc::new(DkgConfig {
+        context: CONTEXT.to_vec(),
+        threshold: t,
+        members: signing
+            .iter()
+            .zip(&recipients)
+            .map(|(s, d)| Member {
+                signing_key: s.public_key(),
+                encryption_key: *d,
+            })
+            .collect(),
+        schedule: Schedule {
+            start: Time::ZERO,
+            deal_ms: 1_000,
+            response_ms: 1_000,
+            justify_ms: 1_000,
+        },
+        fast_sync: false,
+    });
+    let run = RunId::of_context(CONTEXT).unwrap();
+    // The participant is member n: the batch check evaluates every
+    // commitment at its index, and index n is the most expensive (member 1
+    // would multiply by 1).
+    let messages: Vec<SignedMessage<V>> = (1..n)
+        .map(|i| {
+            let (dealing, _) = Dealing::deal(i, t, &recipients, CONTEXT, &mut rng).unwrap();
+            SignedMessage::sign(run, i, Body::Dealing(dealing), &signing[(i - 1) as usize])
+        })
+        .collect();
+    let mut bench = c.benchmark_group("dkg");
+    bench.sample_size(10);
+    bench.bench_function(
+        format!("participant_checks_all/variant={},n={n},t={t}", V::NAME),
+        |b| {
+            b.iter_batched(
+                || {
+                    Participant::new(
+                        Arc::clone(&config),
+                        n,
+                        signing[(n - 1) as usize].clone(),
+                        decryption[(n - 1) as usize].clone(),
+                        &mut rng,
+                    )
+                    .unwrap()
+                },
+                |mut p| {
+                    for m in &messages {
+                        p.handle_message(Time::from_millis(1), m.clone());
+                    }
+                    p.handle_timeout(Time::from_millis(1_000));
+                    assert_eq!(p.phase(), dfn_crypto::dkg::Phase::Response);
+                    p
+                },
+                criterion::BatchSize::PerIteration,
+            )
+        },
+    );
+    bench.finish();
+}
+
 fn bench_group<V: Variant>(c: &mut Criterion, n: u32, t: u32, full_run: bool) {
     let label = format!("variant={},n={n},t={t}", V::NAME);
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n));
@@ -159,6 +230,8 @@ fn benches(c: &mut Criterion) {
     bench_group::<MinSig>(c, 100, 51, true);
     bench_group::<MinSig>(c, 400, 201, false);
     bench_group::<MinPk>(c, 400, 201, false);
+    participant_checks_all::<MinSig>(c, 400, 201);
+    participant_checks_all::<MinPk>(c, 400, 201);
 }
 
 criterion_group!(dkg, benches);

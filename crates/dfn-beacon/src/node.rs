@@ -1,0 +1,572 @@
+//! One process's beacon state machine (Sans-IO).
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use chacha20::ChaCha20Rng;
+use dfn_crypto::threshold::{SecretKeyShare, recover_signature};
+use dfn_crypto::{MessageHash, SecretKey, Signature, Suite, Time, Variant};
+use rand_core::{CryptoRng, SeedableRng};
+
+use crate::event::{BeaconEvent, BeaconValue, Output, Rejection, ShareEvidence};
+use crate::groups::{Group, GroupSet};
+use crate::identity::ProcessId;
+use crate::round;
+use crate::verifier::{DirectVerifier, Verifier};
+use crate::wire::{BeaconMessage, GroupId, ShareMessage, ValueMessage};
+
+/// A beacon node's parameters; the same at every process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BeaconConfig {
+    /// `σ⁰`: the value round 1 chains from.
+    pub genesis_seed: [u8; 32],
+    /// Messages for heights up to this far ahead of the current one are
+    /// kept until their height comes; further ones are dropped.
+    pub buffer_heights: u64,
+    /// At most this many messages are kept for future heights in all.
+    pub buffer_messages: usize,
+    /// Without a new value for this long the node reports a stall and
+    /// sends its share and the last value again (recovery from loss).
+    pub stall_ms: u64,
+    /// How many members of the signing group relay a value they recovered
+    /// at once (a rotating choice: member `i` at height `h` when
+    /// `(i − 1 + h) mod n < relayers`); the others relay it only if no
+    /// copy reached them within `relay_backup_ms`. `0`: every member
+    /// relays at once. Relaying is what carries the value to the processes
+    /// outside the group; a few relayers spare the network `n` copies of
+    /// it per round, the backup keeps it live if they fail.
+    pub relayers: u32,
+    /// See `relayers`.
+    pub relay_backup_ms: u64,
+}
+
+impl BeaconConfig {
+    /// Defaults: buffer 16 heights and 4,096 messages, stall after 10 s,
+    /// every member relays.
+    pub fn new(genesis_seed: [u8; 32]) -> Self {
+        Self {
+            genesis_seed,
+            buffer_heights: 16,
+            buffer_messages: 4_096,
+            stall_ms: 10_000,
+            relayers: 0,
+            relay_backup_ms: 1_000,
+        }
+    }
+}
+
+/// The round in progress: who signs, what, and the shares so far.
+struct Round<V: Variant> {
+    group: Arc<Group<V>>,
+    message: [u8; 32],
+    hash: MessageHash<V>,
+    /// Share messages received, at most two distinct ones per member
+    /// (a valid share is unique: a second one means one is invalid).
+    shares: Vec<ShareMessage<V>>,
+    /// This node's own share message, if a member.
+    own: Option<ShareMessage<V>>,
+    /// Distinct members with a share not yet found invalid.
+    members: usize,
+    /// Whether an invalid share was seen: new shares are then checked on
+    /// arrival.
+    suspicious: bool,
+    /// Shares found invalid: sent again, they are not checked again.
+    invalid: Vec<dfn_crypto::threshold::SignatureShare<V>>,
+    /// Whether a stall was reported for this round.
+    stall_reported: bool,
+}
+
+/// The beacon as one process runs it: knows the active groups and its own
+/// shares, signs when its group is selected, collects and checks shares,
+/// recovers, relays, and reports each value once, in height order.
+///
+/// Inputs: [`BeaconNode::start`], [`BeaconNode::handle_message`],
+/// [`BeaconNode::handle_timeout`], and the host's group updates
+/// ([`BeaconNode::install_groups`], [`BeaconNode::add_group_share`]).
+/// Outputs: [`BeaconNode::poll_output`] until `None`, and
+/// [`BeaconNode::poll_timeout`].
+pub struct BeaconNode<V: Variant> {
+    config: BeaconConfig,
+    me: ProcessId,
+    identity: SecretKey<V>,
+    rng: ChaCha20Rng,
+    verifier: Arc<dyn Verifier<V>>,
+    /// Group sets by the first height they serve.
+    group_sets: BTreeMap<u64, Arc<GroupSet<V>>>,
+    shares: BTreeMap<GroupId, SecretKeyShare<V>>,
+    /// Processes that signed an invalid share (evidence reported): their
+    /// shares are ignored from then on.
+    convicted: alloc::collections::BTreeSet<ProcessId>,
+    /// The height being produced.
+    height: u64,
+    /// `σ^{height−1}` (compressed), or the genesis seed.
+    previous: Vec<u8>,
+    last_value: Option<ValueMessage<V>>,
+    /// Values recovered here, to relay at these times unless a copy
+    /// arrives first (oldest first, at most `buffer_heights`).
+    pending_relays: VecDeque<(Time, ValueMessage<V>)>,
+    round: Option<Round<V>>,
+    future: BTreeMap<u64, Vec<BeaconMessage<V>>>,
+    buffered: usize,
+    started: bool,
+    waiting_reported: bool,
+    next_check: Option<Time>,
+    outputs: VecDeque<Output<V>>,
+}
+
+impl<V: Variant> core::fmt::Debug for BeaconNode<V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BeaconNode")
+            .field("me", &self.me)
+            .field("height", &self.height)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<V: Variant> BeaconNode<V> {
+    /// A node for the process whose identity key is `identity`. Batch
+    /// verification weights come from a ChaCha20 generator seeded once
+    /// from `rng`.
+    pub fn new<R: CryptoRng + ?Sized>(
+        config: BeaconConfig,
+        identity: SecretKey<V>,
+        rng: &mut R,
+    ) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Self {
+            me: ProcessId::of(&identity.public_key()),
+            previous: config.genesis_seed.to_vec(),
+            config,
+            identity,
+            rng: ChaCha20Rng::from_seed(seed),
+            verifier: Arc::new(DirectVerifier),
+            group_sets: BTreeMap::new(),
+            shares: BTreeMap::new(),
+            convicted: alloc::collections::BTreeSet::new(),
+            height: 1,
+            last_value: None,
+            pending_relays: VecDeque::new(),
+            round: None,
+            future: BTreeMap::new(),
+            buffered: 0,
+            started: false,
+            waiting_reported: false,
+            next_check: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Checks values and shares with `verifier` instead of directly (a
+    /// host running many nodes shares one memoizing verifier among them).
+    pub fn with_verifier(mut self, verifier: Arc<dyn Verifier<V>>) -> Self {
+        self.verifier = verifier;
+        self
+    }
+
+    /// This process's id.
+    pub fn id(&self) -> ProcessId {
+        self.me
+    }
+
+    /// The height being produced (one past the last value).
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The groups serve heights from `first_height` on (until a later set
+    /// takes over). Sets for heights already passed are pruned.
+    pub fn install_groups(&mut self, now: Time, first_height: u64, groups: Arc<GroupSet<V>>) {
+        self.group_sets.insert(first_height, groups);
+        // Keep the set serving the current height and all later ones.
+        let current = self
+            .group_sets
+            .range(..=self.height)
+            .next_back()
+            .map(|(h, _)| *h);
+        if let Some(current) = current {
+            self.group_sets = self.group_sets.split_off(&current);
+        }
+        if self.started && self.round.is_none() {
+            self.enter_round(now);
+        }
+    }
+
+    /// This process's secret share in group `group`.
+    pub fn add_group_share(&mut self, group: GroupId, share: SecretKeyShare<V>) {
+        self.shares.insert(group, share);
+    }
+
+    /// Starts producing at height 1 (or where the node stands).
+    pub fn start(&mut self, now: Time) {
+        if !self.started {
+            self.started = true;
+            self.next_check = Some(now.after(self.config.stall_ms));
+            self.enter_round(now);
+        }
+    }
+
+    /// The next output, `None` when there is nothing to do.
+    pub fn poll_output(&mut self) -> Option<Output<V>> {
+        self.outputs.pop_front()
+    }
+
+    /// When to call [`BeaconNode::handle_timeout`] next.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        let relay = self.pending_relays.front().map(|(at, _)| *at);
+        match (self.next_check, relay) {
+            (Some(check), Some(relay)) => Some(check.min(relay)),
+            (check, relay) => check.or(relay),
+        }
+    }
+
+    /// The stall check: with no new value for `stall_ms`, reports the stall
+    /// (once per height) and sends this node's share and the last value
+    /// again.
+    pub fn handle_timeout(&mut self, now: Time) {
+        while self
+            .pending_relays
+            .front()
+            .is_some_and(|(at, _)| *at <= now)
+        {
+            if let Some((_, value)) = self.pending_relays.pop_front() {
+                self.outputs
+                    .push_back(Output::Broadcast(BeaconMessage::Value(value)));
+            }
+        }
+        let Some(check) = self.next_check else { return };
+        if now < check {
+            return;
+        }
+        self.next_check = Some(now.after(self.config.stall_ms));
+        if let Some(value) = self.last_value {
+            self.outputs
+                .push_back(Output::Broadcast(BeaconMessage::Value(value)));
+        }
+        let height = self.height;
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        if let Some(own) = round.own {
+            self.outputs.push_back(Output::ToGroup {
+                group: round.group.id(),
+                message: BeaconMessage::Share(own),
+            });
+        }
+        if !round.stall_reported {
+            round.stall_reported = true;
+            self.outputs.push_back(Output::Event(BeaconEvent::Stalled {
+                height,
+                group: round.group.id(),
+                shares: u32::try_from(round.members).unwrap_or(u32::MAX),
+                threshold: round.group.threshold(),
+            }));
+        }
+    }
+
+    /// A message arrived (from anyone: shares and values carry their own
+    /// proof).
+    pub fn handle_message(&mut self, now: Time, message: BeaconMessage<V>) {
+        let height = message.height();
+        if height < self.height {
+            // Someone else relayed a value this node holds back.
+            if let BeaconMessage::Value(v) = message {
+                self.pending_relays
+                    .retain(|(_, pending)| pending.height != v.height);
+            }
+            return self.reject(height, Rejection::Old);
+        }
+        if height > self.height || self.round.is_none() {
+            return self.buffer(message);
+        }
+        match message {
+            BeaconMessage::Share(share) => self.add_share(now, share),
+            BeaconMessage::Value(value) => self.add_value(now, value),
+        }
+    }
+
+    fn reject(&mut self, height: u64, reason: Rejection) {
+        self.outputs
+            .push_back(Output::Event(BeaconEvent::Rejected { height, reason }));
+    }
+
+    fn buffer(&mut self, message: BeaconMessage<V>) {
+        let height = message.height();
+        if height > self.height.saturating_add(self.config.buffer_heights) {
+            return self.reject(height, Rejection::TooFarAhead);
+        }
+        if self.buffered >= self.config.buffer_messages {
+            return self.reject(height, Rejection::BufferFull);
+        }
+        self.buffered += 1;
+        self.future.entry(height).or_default().push(message);
+    }
+
+    /// Enters `self.height`: selects the group, signs if a member, and
+    /// replays what was buffered for the height.
+    fn enter_round(&mut self, now: Time) {
+        let Some((_, groups)) = self.group_sets.range(..=self.height).next_back() else {
+            if !self.waiting_reported {
+                self.waiting_reported = true;
+                let height = self.height;
+                self.outputs
+                    .push_back(Output::Event(BeaconEvent::WaitingForGroups { height }));
+            }
+            return;
+        };
+        let Some((_, group)) = groups.select(&self.previous) else {
+            return;
+        };
+        let group = Arc::clone(group);
+        self.waiting_reported = false;
+        let message = round::message(&self.previous, self.height);
+        let hash = MessageHash::<V>::new(Suite::Basic, &message);
+        let own = self.shares.get(&group.id()).map(|share| {
+            ShareMessage::new(
+                self.height,
+                group.id(),
+                share.sign_hash(&hash),
+                &self.identity,
+            )
+        });
+        if let Some(own) = own {
+            self.outputs.push_back(Output::ToGroup {
+                group: group.id(),
+                message: BeaconMessage::Share(own),
+            });
+        }
+        self.round = Some(Round {
+            group,
+            message,
+            hash,
+            shares: own.into_iter().collect(),
+            own,
+            members: usize::from(own.is_some()),
+            invalid: Vec::new(),
+            suspicious: false,
+            stall_reported: false,
+        });
+        // Drop what is now in the past, replay what is for this height.
+        let later = self.future.split_off(&self.height);
+        let dropped: usize = self.future.values().map(Vec::len).sum();
+        self.future = later;
+        let replay = self.future.remove(&self.height).unwrap_or_default();
+        self.buffered = self.buffered.saturating_sub(dropped + replay.len());
+        let height = self.height;
+        for message in replay {
+            if self.height != height {
+                break; // a replayed value moved the node on
+            }
+            self.handle_message(now, message);
+        }
+        self.try_recover(now);
+    }
+
+    fn add_share(&mut self, now: Time, message: ShareMessage<V>) {
+        let height = self.height;
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        if message.group != round.group.id() {
+            return self.reject(height, Rejection::WrongGroup(message.group));
+        }
+        let index = message.share.index();
+        if round.group.member(index).is_none() {
+            return self.reject(height, Rejection::NotAMember(index));
+        }
+        if round.invalid.contains(&message.share) {
+            return self.reject(height, Rejection::Duplicate);
+        }
+        if round
+            .group
+            .member(index)
+            .is_some_and(|m| self.convicted.contains(&m.id))
+        {
+            return self.reject(height, Rejection::Convicted(index));
+        }
+        let same_member = round.shares.iter().filter(|m| m.share.index() == index);
+        let mut count = 0;
+        for m in same_member {
+            if *m == message || m.share == message.share {
+                return self.reject(height, Rejection::Duplicate);
+            }
+            count += 1;
+        }
+        if count >= 2 {
+            return self.reject(height, Rejection::Duplicate);
+        }
+        // Once a round has seen an invalid share, each new share is checked
+        // on arrival, so that combining (the expensive step) runs once more
+        // at most, on shares known good.
+        if round.suspicious {
+            let keys = round.group.keys();
+            let bad = self.verifier.invalid_shares(
+                keys,
+                &round.message,
+                &round.hash,
+                core::slice::from_ref(&message.share),
+                &mut self.rng,
+            );
+            if !bad.is_empty() {
+                round.shares.push(message);
+                let last = round.shares.len() - 1;
+                if count == 0 {
+                    round.members += 1;
+                }
+                return self.drop_invalid(&[last]);
+            }
+        }
+        if count == 0 {
+            round.members += 1;
+        }
+        round.shares.push(message);
+        if round.members >= round.group.threshold() as usize {
+            self.try_recover(now);
+        }
+    }
+
+    fn add_value(&mut self, now: Time, value: ValueMessage<V>) {
+        let height = self.height;
+        let Some(round) = self.round.as_ref() else {
+            return;
+        };
+        let key = round.group.keys().group_key();
+        if self
+            .verifier
+            .verify_value(key, &round.message, &round.hash, &value.signature)
+        {
+            self.accept(now, value.signature, false);
+        } else {
+            self.reject(height, Rejection::BadValue);
+        }
+    }
+
+    /// With shares from `t` members: combine the first `t` and verify the
+    /// result once (a valid result is the unique group signature, whatever
+    /// went in); on failure find the invalid shares, report them, and try
+    /// again with what is left (each pass drops at least one share, so
+    /// this ends).
+    fn try_recover(&mut self, now: Time) {
+        loop {
+            let Some(round) = self.round.as_mut() else {
+                return;
+            };
+            let keys = round.group.keys();
+            let t = keys.threshold();
+            if round.members < t as usize {
+                return;
+            }
+            let shares: Vec<_> = round.shares.iter().map(|m| m.share).collect();
+            let mut seen = alloc::collections::BTreeSet::new();
+            let first: Vec<_> = shares
+                .iter()
+                .filter(|s| seen.insert(s.index()))
+                .copied()
+                .collect();
+            if let Ok(signature) = recover_signature(t, &first) {
+                if self.verifier.verify_value(
+                    keys.group_key(),
+                    &round.message,
+                    &round.hash,
+                    &signature,
+                ) {
+                    return self.accept(now, signature, true);
+                }
+            }
+            let invalid = self.verifier.invalid_shares(
+                keys,
+                &round.message,
+                &round.hash,
+                &shares,
+                &mut self.rng,
+            );
+            if invalid.is_empty() {
+                return;
+            }
+            if let Some(round) = self.round.as_mut() {
+                round.suspicious = true;
+            }
+            self.drop_invalid(&invalid);
+        }
+    }
+
+    /// Removes the shares at `positions`, reporting each as evidence when
+    /// its sender signed it (else as a forgery).
+    fn drop_invalid(&mut self, positions: &[usize]) {
+        let height = self.height;
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        let mut events = Vec::new();
+        for position in positions.iter().rev() {
+            if *position >= round.shares.len() {
+                continue;
+            }
+            let message = round.shares.remove(*position);
+            round.invalid.push(message.share);
+            let index = message.share.index();
+            if !round.shares.iter().any(|m| m.share.index() == index) {
+                round.members = round.members.saturating_sub(1);
+            }
+            let sender = round
+                .group
+                .member(index)
+                .filter(|member| self.verifier.verify_sender(&member.key, &message));
+            if let Some(member) = sender {
+                self.convicted.insert(member.id);
+            }
+            events.push(if sender.is_some() {
+                BeaconEvent::Evidence(ShareEvidence::InvalidShare { message })
+            } else {
+                BeaconEvent::Rejected {
+                    height,
+                    reason: Rejection::ForgedShare(index),
+                }
+            });
+        }
+        self.outputs
+            .extend(events.into_iter().rev().map(Output::Event));
+    }
+
+    /// `σ^h` is known: report it, relay it if recovered here, move on.
+    fn accept(&mut self, now: Time, signature: Signature<V>, recovered: bool) {
+        let Some(round) = self.round.take() else {
+            return;
+        };
+        let bytes = signature.to_bytes();
+        let value = ValueMessage {
+            height: self.height,
+            signature,
+        };
+        self.outputs
+            .push_back(Output::Event(BeaconEvent::Value(BeaconValue {
+                height: self.height,
+                group: round.group.id(),
+                signature,
+                randomness: round::randomness(bytes.as_ref()),
+            })));
+        if recovered {
+            let n = u64::from(round.group.keys().n()).max(1);
+            let rank = round
+                .group
+                .index_of(&self.me)
+                .map_or(0, |i| (u64::from(i) - 1 + self.height) % n);
+            if self.config.relayers == 0 || rank < u64::from(self.config.relayers) {
+                self.outputs
+                    .push_back(Output::Broadcast(BeaconMessage::Value(value)));
+            } else {
+                if self.pending_relays.len() as u64 >= self.config.buffer_heights {
+                    self.pending_relays.pop_front();
+                }
+                self.pending_relays
+                    .push_back((now.after(self.config.relay_backup_ms), value));
+            }
+        }
+        self.last_value = Some(value);
+        self.previous = bytes.as_ref().to_vec();
+        self.height += 1;
+        self.next_check = Some(now.after(self.config.stall_ms));
+        self.enter_round(now);
+    }
+}
