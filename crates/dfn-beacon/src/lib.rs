@@ -21,6 +21,7 @@ mod identity;
 mod light;
 pub mod merkle;
 mod node;
+mod registration;
 mod registry;
 pub mod resilience;
 pub mod round;
@@ -38,6 +39,7 @@ pub use groups::{
 pub use identity::{Identity, ProcessId};
 pub use light::{ChainVerifier, LightError, ValueProof, verify_value};
 pub use node::{BeaconConfig, BeaconNode};
+pub use registration::{GroupRegistration, REGISTRATION_TAG, RegistrationError, RegistrationTally};
 pub use registry::{Network, Registration, Registry, RegistryError};
 pub use verifier::{DirectVerifier, Verifier};
 pub use wire::{

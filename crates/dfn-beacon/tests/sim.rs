@@ -490,4 +490,3 @@ fn ten_thousand_processes_thirty_percent_faulty() {
         bytes as f64 / 1e3 / 10_000.0 / rounds as f64,
     );
 }
-
