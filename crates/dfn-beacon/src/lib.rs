@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod epochs;
 mod event;
 mod groups;
 mod identity;
@@ -32,6 +33,7 @@ mod wire;
 /// beacon's own message and randomness come from.
 pub use dfn_crypto::drand;
 
+pub use epochs::{EpochConfig, EpochError, GroupSchedule};
 pub use event::{BeaconEvent, BeaconValue, Output, Rejection, ShareEvidence};
 pub use groups::{
     Group, GroupError, GroupMember, GroupSet, deal_group, form_groups, formation_seed, set_root,
