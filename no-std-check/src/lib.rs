@@ -112,3 +112,25 @@ pub fn dkg_and_threshold_signature(seed: [u8; 32], msg: &[u8]) -> bool {
         _ => false,
     }
 }
+
+/// Builds a small secure trie, takes its root and checks a proof of one
+/// key and of an absent one, so the trie and proof code is linked.
+pub fn secure_trie_root_and_proof(keys: &[[u8; 4]]) -> bool {
+    let mut trie = dfn_state::trie::SecureTrie::new(dfn_state::trie::MemoryStore::new());
+    for key in keys {
+        if trie.insert(key, key).is_err() {
+            return false;
+        }
+    }
+    let root = trie.commit();
+    let present = keys.first().copied().unwrap_or([0; 4]);
+    let absent = *b"none";
+    let (Ok(yes), Ok(no)) = (trie.prove(&present), trie.prove(&absent)) else {
+        return false;
+    };
+    type Secure = dfn_state::trie::SecureTrie;
+    let found = Secure::verify_proof(&root, &present, &yes);
+    let missing = Secure::verify_proof(&root, &absent, &no);
+    matches!(found, Ok(Some(v)) if keys.is_empty() || v == present)
+        && (keys.contains(&absent) || matches!(missing, Ok(None)))
+}
