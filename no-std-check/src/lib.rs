@@ -134,3 +134,63 @@ pub fn secure_trie_root_and_proof(keys: &[[u8; 4]]) -> bool {
     matches!(found, Ok(Some(v)) if keys.is_empty() || v == present)
         && (keys.contains(&absent) || matches!(missing, Ok(None)))
 }
+
+/// Runs three beacon rounds among the four members of a dealt group, and
+/// the resilience bound, on the pure-Rust backend: true if every member
+/// reports the same three values.
+pub fn beacon_rounds(seed: [u8; 32]) -> bool {
+    use dfn_beacon::{
+        BeaconConfig, BeaconEvent, BeaconNode, GroupId, GroupMember, GroupSet,
+        Output as BeaconOutput, ProcessId, deal_group, resilience,
+    };
+    type V = MinSig<PureRust>;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let keys: Vec<SecretKey<V>> = (0..4).map(|_| SecretKey::random(&mut rng)).collect();
+    let members = keys
+        .iter()
+        .map(|k| GroupMember {
+            id: ProcessId::of(&k.public_key()),
+            key: k.public_key(),
+        })
+        .collect();
+    let Ok((group, shares)) = deal_group(GroupId(1), members, 3, &mut rng) else {
+        return false;
+    };
+    let Ok(set) = GroupSet::new(alloc::vec![Arc::new(group)]) else {
+        return false;
+    };
+    let set = Arc::new(set);
+    let mut nodes = Vec::new();
+    for (key, share) in keys.into_iter().zip(shares) {
+        let mut node = BeaconNode::new(BeaconConfig::new(seed), key, &mut rng);
+        node.install_groups(Time::ZERO, 1, Arc::clone(&set));
+        node.add_group_share(GroupId(1), share);
+        node.start(Time::ZERO);
+        nodes.push(node);
+    }
+    let mut values = Vec::new();
+    for _ in 0..4 {
+        let mut sent = Vec::new();
+        for node in &mut nodes {
+            while let Some(output) = node.poll_output() {
+                match output {
+                    BeaconOutput::ToGroup { message, .. } | BeaconOutput::Broadcast(message) => {
+                        sent.push(message)
+                    }
+                    BeaconOutput::Event(BeaconEvent::Value(v)) => {
+                        values.push((v.height, v.randomness))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for message in sent {
+            nodes
+                .iter_mut()
+                .for_each(|n| n.handle_message(Time::ZERO, message));
+        }
+    }
+    let third: Vec<_> = values.iter().filter(|(h, _)| *h == 3).collect();
+    let bound = resilience::group_failure_probability(10_000, 3_000, 400, 201);
+    third.len() == 4 && third.iter().all(|v| v.1 == third[0].1) && bound.is_some_and(|p| p < 1e-16)
+}
