@@ -63,11 +63,13 @@ impl<V: Variant> Board<V> {
         }
     }
 
-    /// Every dealer has a dealing or is out: nothing more can arrive in the
-    /// deal phase that changes the record.
-    pub(crate) fn all_dealt(&self) -> bool {
-        (1..=self.config.n())
-            .all(|d| self.dealings.contains_key(&d) || self.disqualified.contains_key(&d))
+    /// Every dealer has a dealing, is out, or has one `waiting` (signature
+    /// not checked yet): nothing more can arrive in the deal phase that
+    /// changes the record.
+    pub(crate) fn all_dealt(&self, waiting: impl Fn(u32) -> bool) -> bool {
+        (1..=self.config.n()).all(|d| {
+            self.dealings.contains_key(&d) || self.disqualified.contains_key(&d) || waiting(d)
+        })
     }
 
     /// Every member has responded.

@@ -11,7 +11,7 @@ use super::body::{Body, BodyError, Kind};
 use crate::backend::Point;
 use crate::error::PointError;
 use crate::keys::{PublicKey, SecretKey};
-use crate::signature::Signature;
+use crate::signature::{MessageHash, Signature};
 use crate::variant::{Suite, Variant};
 
 /// The envelope format version.
@@ -232,19 +232,21 @@ impl<V: Variant> SignedMessage<V> {
         &self.0.signature
     }
 
-    /// Whether `key` signed this message.
-    pub fn verify(&self, key: &PublicKey<V>) -> bool {
+    /// The signed bytes hashed to the curve (what [`SignedMessage::verify`]
+    /// checks the signature against), for batch verification.
+    pub(crate) fn signing_hash(&self) -> MessageHash<V> {
         let sig_len = <V::SignaturePoint as Point>::COMPRESSED_LEN;
         let signed = self
             .0
             .bytes
             .get(..self.0.bytes.len().saturating_sub(sig_len))
             .unwrap_or_default();
-        key.verify(
-            Suite::ProofOfPossession,
-            &signed_bytes(signed),
-            &self.0.signature,
-        )
+        MessageHash::new(Suite::ProofOfPossession, &signed_bytes(signed))
+    }
+
+    /// Whether `key` signed this message.
+    pub fn verify(&self, key: &PublicKey<V>) -> bool {
+        key.verify_hash(&self.signing_hash(), &self.0.signature)
     }
 }
 

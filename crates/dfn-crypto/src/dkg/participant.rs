@@ -13,7 +13,7 @@ use super::board::{Board, evidence, reject};
 use super::body::{Body, Kind};
 use super::check::inconsistent_shares;
 use super::complaint::Complaint;
-use super::config::{ConfigError, DkgConfig};
+use super::config::{ConfigError, DkgConfig, Member};
 use super::encryption::{DkgPublicKey, DkgSecretKey};
 use super::error::{DealerFault, DecryptError};
 use super::event::{DkgFailure, Event, ExclusionReason, Output, Phase, RejectReason, Rejection};
@@ -21,6 +21,8 @@ use super::evidence::Evidence;
 use super::message::{RunId, SignedMessage};
 use super::outcome::{DkgOutput, combine};
 use crate::keys::SecretKey;
+use crate::signature::MessageHash;
+use crate::signature_batch::{SignedItem, invalid_signatures};
 use crate::threshold::{SecretKeyShare, SecretPolynomial};
 use crate::time::Time;
 use crate::variant::Variant;
@@ -52,6 +54,9 @@ pub struct Participant<V: Variant> {
     faults: BTreeMap<u32, DealerFault>,
     /// Accepted messages of a phase not yet begun.
     pending: Vec<SignedMessage<V>>,
+    /// Dealings whose signature is checked in one batch when the deal phase
+    /// ends, in arrival order, at most one per sender.
+    unverified: Vec<SignedMessage<V>>,
     outputs: VecDeque<Output<V>>,
 }
 
@@ -106,6 +111,7 @@ impl<V: Variant> Participant<V> {
             shares: BTreeMap::new(),
             faults: BTreeMap::new(),
             pending: Vec::new(),
+            unverified: Vec::new(),
             outputs: VecDeque::new(),
         };
         participant.deal()?;
@@ -233,10 +239,87 @@ impl<V: Variant> Participant<V> {
             );
             return None;
         }
+        if kind == Kind::Dealing && self.phase == Phase::Deal {
+            return self.defer_dealing(message);
+        }
         if !message.verify(&member.signing_key) {
             reject(&mut self.outputs, &message, RejectReason::BadSignature);
             return None;
         }
+        self.admit_verified(message)
+    }
+
+    /// A dealing in the deal phase: the first from a sender waits, its
+    /// signature unchecked, for the batch check at the end of the phase
+    /// (one multi-pairing for all dealings instead of one pairing product
+    /// each). A second, different one makes both be checked at once, so a
+    /// forgery that arrived first cannot shadow the real dealing.
+    fn defer_dealing(&mut self, message: SignedMessage<V>) -> Option<SignedMessage<V>> {
+        let sender = message.sender();
+        let pending = self.unverified.iter().position(|m| m.sender() == sender);
+        let seen = self.seen.contains_key(&(sender, Kind::Dealing));
+        match pending {
+            Some(at) if self.unverified.get(at) == Some(&message) => {
+                reject(&mut self.outputs, &message, RejectReason::Duplicate);
+            }
+            None if !seen => self.unverified.push(message),
+            _ => {
+                let earlier = pending.map(|at| self.unverified.remove(at));
+                for m in earlier.into_iter().chain(core::iter::once(message)) {
+                    if self.verify_sender(&m) {
+                        if let Some(admitted) = self.admit_verified(m) {
+                            self.process(&admitted);
+                        }
+                    } else {
+                        reject(&mut self.outputs, &m, RejectReason::BadSignature);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn verify_sender(&self, message: &SignedMessage<V>) -> bool {
+        self.config
+            .member(message.sender())
+            .is_some_and(|m| message.verify(&m.signing_key))
+    }
+
+    /// Checks the signatures of the dealings waiting for it in one batch,
+    /// then admits and processes the authentic ones in arrival order.
+    fn verify_deferred(&mut self) {
+        let waiting = core::mem::take(&mut self.unverified);
+        let hashes: Vec<MessageHash<V>> = waiting.iter().map(SignedMessage::signing_hash).collect();
+        let keys: Vec<Option<&Member<V>>> = waiting
+            .iter()
+            .map(|m| self.config.member(m.sender()))
+            .collect();
+        let items: Vec<SignedItem<'_, V>> = waiting
+            .iter()
+            .zip(&hashes)
+            .zip(&keys)
+            .filter_map(|((m, h), k)| Some((&k.as_ref()?.signing_key, h, m.signature())))
+            .collect();
+        // Every waiting sender is a member (checked on arrival), so the
+        // positions line up.
+        let invalid = if items.len() == waiting.len() {
+            invalid_signatures(&items, &mut self.rng)
+        } else {
+            (0..waiting.len()).collect()
+        };
+        for (position, message) in waiting.into_iter().enumerate() {
+            if invalid.binary_search(&position).is_ok() {
+                reject(&mut self.outputs, &message, RejectReason::BadSignature);
+            } else if let Some(admitted) = self.admit_verified(message) {
+                self.process(&admitted);
+            }
+        }
+    }
+
+    /// What follows a good signature: record the message, handle
+    /// equivocation and malformed bodies.
+    fn admit_verified(&mut self, message: SignedMessage<V>) -> Option<SignedMessage<V>> {
+        let (sender, kind) = (message.sender(), message.kind());
         let versions = self.seen.entry((sender, kind)).or_default();
         versions.push(message.clone());
         if let [first, second] = versions.as_slice() {
@@ -376,7 +459,11 @@ impl<V: Variant> Participant<V> {
         loop {
             match self.phase {
                 Phase::Deal
-                    if now >= schedule.deal_deadline() || (fast && self.board.all_dealt()) =>
+                    if now >= schedule.deal_deadline()
+                        || (fast
+                            && self.board.all_dealt(|d| {
+                                self.unverified.iter().any(|m| m.sender() == d)
+                            })) =>
                 {
                     self.end_deal();
                 }
@@ -397,9 +484,11 @@ impl<V: Variant> Participant<V> {
         }
     }
 
-    /// Checks the decrypted shares in one batch and publishes this member's
-    /// complaints (none: all its shares are good).
+    /// Checks the waiting dealings' signatures, then the decrypted shares,
+    /// each in one batch, and publishes this member's complaints (none: all
+    /// its shares are good).
     fn end_deal(&mut self) {
+        self.verify_deferred();
         let received: Vec<_> = self
             .shares
             .iter()
@@ -472,6 +561,7 @@ impl<V: Variant> Participant<V> {
         self.polynomial = None;
         self.shares.clear();
         self.pending.clear();
+        self.unverified.clear();
         self.outputs.push_back(Output::Event(Event::Qualification {
             qualified,
             excluded,

@@ -806,7 +806,14 @@ fn rejections<V: Variant>() {
         ),
         (
             "forged signature",
-            vec![(START, forged)],
+            vec![(START, forged.clone())],
+            RejectReason::BadSignature,
+        ),
+        (
+            // A forgery first cannot shadow the real dealing: the second
+            // arrival makes both be checked, and only the forgery goes.
+            "forgery before the real dealing",
+            vec![(START, forged), (START + 1, good.clone())],
             RejectReason::BadSignature,
         ),
         (
@@ -856,10 +863,12 @@ fn rejections<V: Variant>() {
         let mut rejected = Vec::new();
         for (now, message) in inputs {
             p.handle_message(now, message);
-            while let Some(output) = p.poll_output() {
-                if let Output::Event(Event::Rejected(r)) = output {
-                    rejected.push(r.reason);
-                }
+        }
+        // Dealings' signatures are checked when the deal phase ends.
+        p.handle_timeout(setup.deadline(Phase::Deal));
+        while let Some(output) = p.poll_output() {
+            if let Output::Event(Event::Rejected(r)) = output {
+                rejected.push(r.reason);
             }
         }
         assert_eq!(rejected, vec![expected], "{name}");
