@@ -484,6 +484,7 @@ fn ten_thousand_processes_thirty_percent_faulty() {
         labels.get("evidence").is_some_and(|e| e.count > 0),
         "no invalid share attributed"
     );
+    assert!(labels.get("stall").is_none(), "a round stalled");
     let bytes: u64 = sim.metrics().nodes().iter().map(|c| c.recv_bytes).sum();
     eprintln!(
         "received per process per round: {:.1} KB",

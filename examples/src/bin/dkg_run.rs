@@ -311,16 +311,9 @@ fn run(args: &Args) -> Result<(), String> {
     });
     println!("per member (median over members, one thread each):");
     println!(
-        "  receiving {} dealings (signature, proof, decryption): {:.3} s",
+        "  the deal phase: {} dealings received, then at the deadline their signatures \
+         (one batch), proofs, decryption and one batch check of all shares: {:.3} s",
         n - silent - 1,
-        dealings.as_secs_f64()
-    );
-    println!(
-        "  end of the deal phase (batch check of all shares, complaints): {:.3} s",
-        batch.as_secs_f64()
-    );
-    println!(
-        "  checking all its shares (both of the above): {:.3} s",
         (dealings + batch).as_secs_f64()
     );
     println!(
@@ -331,6 +324,10 @@ fn run(args: &Args) -> Result<(), String> {
     println!(
         "  finishing (QUAL, combining, checking its share): {:.3} s",
         finish.as_secs_f64()
+    );
+    println!(
+        "  in all: {:.3} s",
+        (dealings + batch + responses + finish).as_secs_f64()
     );
 
     let outputs: Vec<&DkgOutput<MinSig>> = nodes[..honest]
