@@ -270,10 +270,11 @@ impl<V: Variant> BeaconNode<V> {
     pub fn handle_message(&mut self, now: Time, message: BeaconMessage<V>) {
         let height = message.height();
         if height < self.height {
-            // Someone else relayed a value this node holds back.
+            // Someone else relayed a value this node holds back. The value
+            // of a height is unique, so only the same signature counts: a
+            // forged copy cannot silence the backup relay.
             if let BeaconMessage::Value(v) = message {
-                self.pending_relays
-                    .retain(|(_, pending)| pending.height != v.height);
+                self.pending_relays.retain(|(_, pending)| *pending != v);
             }
             return self.reject(height, Rejection::Old);
         }
