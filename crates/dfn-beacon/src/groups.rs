@@ -5,16 +5,16 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use chacha20::ChaCha20Rng;
 use dfn_crypto::threshold::{SecretKeyShare, SecretPolynomial, ShareKeys};
 use dfn_crypto::{PublicKey, Variant};
-use rand_core::{CryptoRng, Rng, SeedableRng};
+use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::identity::ProcessId;
 use crate::merkle::{Hash, MerkleProof, MerkleTree};
 use crate::round;
+use crate::shuffle::shuffle_prefix;
 use crate::wire::GroupId;
 
 /// A group member: its process id and identity key (which signs its share
@@ -267,30 +267,11 @@ pub fn form_groups(
             h.update(b"DFN-GROUP-V1");
             h.update(seed);
             h.update(g.to_be_bytes());
-            let mut rng = ChaCha20Rng::from_seed(h.finalize().into());
-            let mut ids = sorted.clone();
-            // The first `size` steps of Fisher–Yates from the front fix the
-            // first `size` positions.
-            let n = ids.len() as u64;
-            for i in 0..size {
-                let j = i + below(&mut rng, n - i as u64) as usize;
-                ids.swap(i, j);
-            }
-            ids.truncate(size);
-            ids
+            shuffle_prefix(sorted.len(), h.finalize().into(), size)
+                .into_iter()
+                .filter_map(|i| sorted.get(i).copied())
+                .collect()
         })
         .collect();
     Ok(groups)
-}
-
-/// A uniform draw from `0..bound` (`bound ≥ 1`) by rejection.
-fn below(rng: &mut ChaCha20Rng, bound: u64) -> u64 {
-    // Values in the last partial block of u64::MAX would bias the result.
-    let zone = u64::MAX - (u64::MAX % bound);
-    loop {
-        let x = rng.next_u64();
-        if x < zone {
-            return x % bound;
-        }
-    }
 }

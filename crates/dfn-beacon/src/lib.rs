@@ -26,6 +26,7 @@ mod registration;
 mod registry;
 pub mod resilience;
 pub mod round;
+pub mod shuffle;
 mod verifier;
 mod wire;
 

@@ -107,6 +107,10 @@ pub struct BeaconNode<V: Variant> {
     /// arrives first (oldest first, at most `buffer_heights`).
     pending_relays: VecDeque<(Time, ValueMessage<V>)>,
     round: Option<Round<V>>,
+    /// The highest height this node signs shares for (`None`: no limit).
+    /// A host that paces the beacon by another protocol (the PSP chain
+    /// releases `σ^h` only once its height `h` is notarized) raises it.
+    limit: Option<u64>,
     future: BTreeMap<u64, Vec<BeaconMessage<V>>>,
     buffered: usize,
     started: bool,
@@ -149,6 +153,7 @@ impl<V: Variant> BeaconNode<V> {
             last_value: None,
             pending_relays: VecDeque::new(),
             round: None,
+            limit: None,
             future: BTreeMap::new(),
             buffered: 0,
             started: false,
@@ -163,6 +168,71 @@ impl<V: Variant> BeaconNode<V> {
     pub fn with_verifier(mut self, verifier: Arc<dyn Verifier<V>>) -> Self {
         self.verifier = verifier;
         self
+    }
+
+    /// Paces the node: it signs shares only for heights up to `limit`
+    /// (raised later with [`BeaconNode::set_limit`]). It still accepts
+    /// values and buffers shares for later heights, and does not report a
+    /// stall while it waits for the limit.
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Raises the pacing limit to `limit` (lower values are ignored): if
+    /// the node is a member of the group of its current height and that
+    /// height is now within the limit, it signs and sends its share.
+    pub fn set_limit(&mut self, now: Time, limit: u64) {
+        let Some(current) = self.limit else { return };
+        if limit <= current {
+            return;
+        }
+        let was_held = self.height > current;
+        self.limit = Some(limit);
+        if was_held && self.height <= limit {
+            self.next_check = Some(now.after(self.config.stall_ms));
+            self.sign_own();
+            self.try_recover(now);
+        }
+    }
+
+    /// Whether the current height is beyond the pacing limit.
+    fn held(&self) -> bool {
+        self.limit.is_some_and(|limit| self.height > limit)
+    }
+
+    /// Signs and sends this node's share of the current round, if a member
+    /// and not yet done.
+    fn sign_own(&mut self) {
+        let height = self.height;
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        if round.own.is_some() {
+            return;
+        }
+        let Some(share) = self.shares.get(&round.group.id()) else {
+            return;
+        };
+        let own = ShareMessage::new(
+            height,
+            round.group.id(),
+            share.sign_hash(&round.hash),
+            &self.identity,
+        );
+        round.own = Some(own);
+        if !round
+            .shares
+            .iter()
+            .any(|m| m.share.index() == own.share.index())
+        {
+            round.members += 1;
+        }
+        round.shares.push(own);
+        self.outputs.push_back(Output::ToGroup {
+            group: round.group.id(),
+            message: BeaconMessage::Share(own),
+        });
     }
 
     /// This process's id.
@@ -240,6 +310,10 @@ impl<V: Variant> BeaconNode<V> {
             return;
         }
         self.next_check = Some(now.after(self.config.stall_ms));
+        if self.held() {
+            // Waiting for the pacing host, not for the network.
+            return;
+        }
         if let Some(value) = self.last_value {
             self.outputs
                 .push_back(Output::Broadcast(BeaconMessage::Value(value)));
@@ -323,31 +397,20 @@ impl<V: Variant> BeaconNode<V> {
         self.waiting_reported = false;
         let message = round::message(&self.previous, self.height);
         let hash = MessageHash::<V>::new(Suite::Basic, &message);
-        let own = self.shares.get(&group.id()).map(|share| {
-            ShareMessage::new(
-                self.height,
-                group.id(),
-                share.sign_hash(&hash),
-                &self.identity,
-            )
-        });
-        if let Some(own) = own {
-            self.outputs.push_back(Output::ToGroup {
-                group: group.id(),
-                message: BeaconMessage::Share(own),
-            });
-        }
         self.round = Some(Round {
             group,
             message,
             hash,
-            shares: own.into_iter().collect(),
-            own,
-            members: usize::from(own.is_some()),
+            shares: Vec::new(),
+            own: None,
+            members: 0,
             invalid: Vec::new(),
             suspicious: false,
             stall_reported: false,
         });
+        if !self.held() {
+            self.sign_own();
+        }
         // Drop what is now in the past, replay what is for this height.
         let later = self.future.split_off(&self.height);
         let dropped: usize = self.future.values().map(Vec::len).sum();

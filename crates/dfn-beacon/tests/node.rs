@@ -423,6 +423,39 @@ fn backup_relays_keep_observers_live<V: Variant>() {
     }
 }
 
+/// A paced node signs nothing past its limit, reports no stall while held,
+/// and signs as soon as the limit is raised; values still move it on.
+fn pacing_holds_shares_until_the_limit<V: Variant>() {
+    let net = network::<V>(1, 4, 3, 7);
+    let mut config = BeaconConfig::new(GENESIS);
+    config.stall_ms = 50;
+    let mut nodes: Vec<_> = (0..4)
+        .map(|p| node(&net, p, config).with_limit(0))
+        .collect();
+    let seen = run(&mut nodes, 20, |_, m| Some(m));
+    for s in &seen {
+        assert!(s.sent.is_empty() && s.values.is_empty() && s.stalls.is_empty());
+    }
+    nodes
+        .iter_mut()
+        .for_each(|n| n.set_limit(Time::from_millis(300), 2));
+    let seen = run(&mut nodes, 20, |_, m| Some(m));
+    let values = agreed(&seen, 2);
+    assert_eq!(values.len(), 2, "signed past the limit");
+    assert!(nodes.iter().all(|n| n.height() == 3));
+    // A node held at 0 still follows the values others relay.
+    let mut held = node(&net, 0, config).with_limit(0);
+    held.start(Time::ZERO);
+    for v in &values {
+        let value = BeaconMessage::Value(dfn_beacon::ValueMessage {
+            height: v.height,
+            signature: v.signature,
+        });
+        held.handle_message(Time::from_millis(1), value);
+    }
+    assert_eq!(held.height(), 3);
+}
+
 macro_rules! both_variants {
     ($($name:ident),* $(,)?) => {
         mod min_sig {
@@ -442,6 +475,7 @@ both_variants!(
     fewer_than_t_honest_stall_visibly,
     values_from_anyone_and_buffering,
     backup_relays_keep_observers_live,
+    pacing_holds_shares_until_the_limit,
 );
 
 fn hex(bytes: &[u8]) -> String {

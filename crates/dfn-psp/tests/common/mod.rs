@@ -1,0 +1,591 @@
+//! A dfn-sim host for PSP nodes: processes with behaviours (honest and
+//! several kinds of faulty), trusted-dealer groups, memoizing signature
+//! checks shared by all simulated processes (every distinct check still
+//! runs once, for real), and what each process finalized.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs,
+    dead_code
+)]
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use dfn_beacon::{
+    BeaconMessage, GroupId, GroupMember, GroupSet, ProcessId, ShareMessage, Verifier, deal_group,
+};
+use dfn_crypto::threshold::{SecretKeyShare, ShareKeys, SignatureShare};
+use dfn_crypto::{MessageHash, MinSig, PublicKey, SecretKey, Signature};
+use dfn_psp::{
+    Block, BlockHash, ChainEvent, Notarization, NotarizationShare, Output, Proposal, PspConfig,
+    PspMessage, PspNode, SignatureChecks, notary_hash,
+};
+use dfn_sim::{AuditSink, Node, NodeId, SimEvent, SimMessage, Time};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use sha2::{Digest, Sha256};
+
+pub type V = MinSig;
+pub const GENESIS: [u8; 32] = *b"dfn psp simulation genesis seed!";
+
+/// What a process does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    Honest,
+    /// Never makes a block (otherwise honest).
+    SilentMaker,
+    /// Makes two different blocks in its slot.
+    Equivocator,
+    /// Makes blocks whose payload every host judges invalid.
+    BadPayload,
+    /// Signs a notarization share for every block it receives, at once,
+    /// in every group it is in.
+    SignsEverything,
+    /// Never sends its notarization shares.
+    WithholdsShares,
+    /// Sends everything this many ms late.
+    Slow(u64),
+}
+
+/// (key, message, signature) → verdict.
+type Memo = HashMap<(Vec<u8>, Vec<u8>, Vec<u8>), bool>;
+
+/// One memo for every check of the beacon and the chain.
+#[derive(Default)]
+pub struct MemoChecks {
+    memo: Mutex<Memo>,
+}
+
+impl MemoChecks {
+    fn check(
+        &self,
+        key: Vec<u8>,
+        message: Vec<u8>,
+        sig: Vec<u8>,
+        f: impl FnOnce() -> bool,
+    ) -> bool {
+        let k = (key, message, sig);
+        if let Some(v) = self.memo.lock().unwrap().get(&k) {
+            return *v;
+        }
+        let v = f();
+        self.memo.lock().unwrap().insert(k, v);
+        v
+    }
+
+    fn invalid<T>(
+        &self,
+        tag: &[u8],
+        shares: &[SignatureShare<V>],
+        check: impl Fn(&SignatureShare<V>) -> bool,
+        _t: T,
+    ) -> Vec<usize> {
+        shares
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                let key = s.index().to_be_bytes().to_vec();
+                !self.check(key, tag.to_vec(), s.to_bytes(), || check(s))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+impl Verifier<V> for MemoChecks {
+    fn verify_value(
+        &self,
+        group_key: &PublicKey<V>,
+        message: &[u8; 32],
+        hash: &MessageHash<V>,
+        signature: &Signature<V>,
+    ) -> bool {
+        self.check(
+            group_key.to_bytes().to_vec(),
+            message.to_vec(),
+            signature.to_bytes().to_vec(),
+            || group_key.verify_hash(hash, signature),
+        )
+    }
+
+    fn verify_sender(&self, sender: &PublicKey<V>, message: &ShareMessage<V>) -> bool {
+        let bytes = BeaconMessage::Share(*message).to_bytes();
+        self.check(sender.to_bytes().to_vec(), bytes, Vec::new(), || {
+            message.verify_sender(sender)
+        })
+    }
+
+    fn invalid_shares(
+        &self,
+        keys: &ShareKeys<V>,
+        message: &[u8; 32],
+        hash: &MessageHash<V>,
+        shares: &[SignatureShare<V>],
+        _rng: &mut chacha20::ChaCha20Rng,
+    ) -> Vec<usize> {
+        self.invalid(message, shares, |s| keys.verify_share(hash, s), ())
+    }
+}
+
+impl SignatureChecks<V> for MemoChecks {
+    fn maker_signed(&self, block: &Block<V>, maker: &PublicKey<V>) -> bool {
+        self.check(
+            maker.to_bytes().to_vec(),
+            block.hash().0.to_vec(),
+            block.signature().to_bytes().to_vec(),
+            || block.verify_maker(maker),
+        )
+    }
+
+    fn notarized(&self, group_key: &PublicKey<V>, n: &Notarization<V>) -> bool {
+        self.check(
+            group_key.to_bytes().to_vec(),
+            n.block.0.to_vec(),
+            n.signature.to_bytes().to_vec(),
+            || group_key.verify_hash(&notary_hash(n.height, &n.block), &n.signature),
+        )
+    }
+
+    fn sender_signed(&self, sender: &PublicKey<V>, share: &NotarizationShare<V>) -> bool {
+        let bytes = PspMessage::Share(*share).to_bytes();
+        self.check(sender.to_bytes().to_vec(), bytes, Vec::new(), || {
+            share.verify_sender(sender)
+        })
+    }
+
+    fn invalid_shares(
+        &self,
+        keys: &ShareKeys<V>,
+        height: u64,
+        block: &BlockHash,
+        shares: &[SignatureShare<V>],
+        _rng: &mut chacha20::ChaCha20Rng,
+    ) -> Vec<usize> {
+        let hash = notary_hash::<V>(height, block);
+        self.invalid(&block.0, shares, |s| keys.verify_share(&hash, s), ())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Msg(pub PspMessage<V>);
+
+impl SimMessage for Msg {
+    fn wire_len(&self) -> usize {
+        self.0.encoded_len()
+    }
+    fn audit(&self, sink: &mut AuditSink) {
+        sink.write(&self.0.to_bytes());
+    }
+}
+
+#[derive(Debug)]
+pub enum Ev {
+    Height { height: u64 },
+    Finalized { height: u64, hash: BlockHash },
+    Alarm,
+    Equivocation,
+    InvalidShare,
+    Stalled { height: u64 },
+}
+
+impl SimEvent for Ev {
+    fn label(&self) -> &'static str {
+        match self {
+            Ev::Height { .. } => "height",
+            Ev::Finalized { .. } => "finalized",
+            Ev::Alarm => "alarm",
+            Ev::Equivocation => "equivocation",
+            Ev::InvalidShare => "invalid-share",
+            Ev::Stalled { .. } => "stall",
+        }
+    }
+    fn instance(&self) -> Option<u64> {
+        match self {
+            Ev::Height { height } | Ev::Finalized { height, .. } | Ev::Stalled { height } => {
+                Some(*height)
+            }
+            _ => None,
+        }
+    }
+    fn audit(&self, sink: &mut AuditSink) {
+        match self {
+            Ev::Height { height } | Ev::Stalled { height } => sink.write_u64(*height),
+            Ev::Finalized { height, hash } => {
+                sink.write_u64(*height);
+                sink.write(&hash.0);
+            }
+            _ => sink.write_u32(0),
+        }
+    }
+}
+
+/// The network's static facts, shared by every process.
+pub struct Directory {
+    pub groups: BTreeMap<GroupId, Vec<NodeId>>,
+    pub nodes: HashMap<ProcessId, NodeId>,
+    pub ids: Vec<ProcessId>,
+}
+
+pub struct Process {
+    pub node: PspNode<V>,
+    pub behaviour: Behaviour,
+    identity: SecretKey<V>,
+    shares: BTreeMap<GroupId, SecretKeyShare<V>>,
+    dir: Arc<Directory>,
+    pub me: NodeId,
+    held: VecDeque<(Time, dfn_sim::Output<Msg, Ev>)>,
+    out: VecDeque<dfn_sim::Output<Msg, Ev>>,
+    /// Finalized blocks in the order reported.
+    pub finalized: Vec<(u64, BlockHash)>,
+    /// When each height was entered.
+    pub entered: BTreeMap<u64, Time>,
+    /// When each height was finalized here.
+    pub finalized_at: BTreeMap<u64, Time>,
+    pub alarms: usize,
+    pub stop_at: u64,
+}
+
+fn ct(t: Time) -> dfn_crypto::Time {
+    dfn_crypto::Time::from_millis(t.as_millis())
+}
+
+impl Process {
+    fn emit(&mut self, now: Time, o: dfn_sim::Output<Msg, Ev>) {
+        match self.behaviour {
+            Behaviour::Slow(d) if !matches!(o, dfn_sim::Output::Event(_)) => {
+                self.held.push_back((now.saturating_add(d), o));
+            }
+            _ => self.out.push_back(o),
+        }
+    }
+
+    fn send_to_group(&mut self, now: Time, group: GroupId, message: PspMessage<V>) {
+        let members = self.dir.groups.get(&group).cloned().unwrap_or_default();
+        for to in members {
+            if to != self.me {
+                self.emit(
+                    now,
+                    dfn_sim::Output::Send {
+                        to,
+                        msg: Msg(message.clone()),
+                    },
+                );
+            }
+        }
+    }
+
+    fn pump(&mut self, now: Time) {
+        while let Some(output) = self.node.poll_output() {
+            match output {
+                Output::ToGroup { group, message } => {
+                    if self.behaviour == Behaviour::WithholdsShares
+                        && matches!(message, PspMessage::Share(_))
+                    {
+                        continue;
+                    }
+                    self.send_to_group(now, group, message);
+                }
+                Output::Broadcast(message) => {
+                    self.emit(now, dfn_sim::Output::Broadcast(Msg(message)));
+                }
+                Output::Send { to, message } => {
+                    if let Some(to) = self.dir.nodes.get(&to).copied() {
+                        self.emit(
+                            now,
+                            dfn_sim::Output::Send {
+                                to,
+                                msg: Msg(message),
+                            },
+                        );
+                    }
+                }
+                Output::RequestPayload { height, parent } => self.make(now, height, parent),
+                Output::ValidatePayload(block) => {
+                    let valid = block.payload().first() != Some(&0xFF);
+                    self.node.payload_checked(ct(now), block.hash(), valid);
+                }
+                Output::Event(e) => self.record(now, e),
+                _ => {}
+            }
+        }
+    }
+
+    fn make(&mut self, now: Time, height: u64, parent: BlockHash) {
+        let mut payload = format!("block {height} by {}", self.me.0).into_bytes();
+        match self.behaviour {
+            Behaviour::SilentMaker => return,
+            Behaviour::BadPayload => payload.insert(0, 0xFF),
+            Behaviour::Equivocator => {
+                // A second block in the same slot, different payload.
+                let slot = self.node.slot_at(height).unwrap();
+                let mut other = payload.clone();
+                other.extend_from_slice(b" (the other one)");
+                let root: [u8; 32] = Sha256::digest(&other).into();
+                let second = Block::sign(
+                    Proposal {
+                        height,
+                        parent,
+                        slot,
+                        maker: self.node.id(),
+                        state_root: root,
+                        payload: other,
+                    },
+                    &self.identity,
+                );
+                self.emit(
+                    now,
+                    dfn_sim::Output::Broadcast(Msg(PspMessage::Block(Arc::new(second)))),
+                );
+            }
+            _ => {}
+        }
+        let root: [u8; 32] = Sha256::digest(&payload).into();
+        self.node
+            .provide_payload(ct(now), height, parent, payload, root);
+    }
+
+    fn record(&mut self, now: Time, e: ChainEvent<V>) {
+        let ev = match e {
+            ChainEvent::Height { height, .. } => {
+                self.entered.insert(height, now);
+                Ev::Height { height }
+            }
+            ChainEvent::Finalized(b) => {
+                self.finalized.push((b.height(), b.hash()));
+                self.finalized_at.insert(b.height(), now);
+                Ev::Finalized {
+                    height: b.height(),
+                    hash: b.hash(),
+                }
+            }
+            ChainEvent::FinalityAlarm(_) => {
+                self.alarms += 1;
+                Ev::Alarm
+            }
+            ChainEvent::Evidence(dfn_psp::Evidence::Equivocation { .. }) => Ev::Equivocation,
+            ChainEvent::Evidence(_) => Ev::InvalidShare,
+            ChainEvent::Stalled { height } => Ev::Stalled { height },
+            _ => return,
+        };
+        self.out.push_back(dfn_sim::Output::Event(ev));
+    }
+
+    /// A faulty notary's shares on any block, in every group it is in.
+    fn sign_everything(&mut self, now: Time, block: &Block<V>) {
+        let groups: Vec<(GroupId, SecretKeyShare<V>)> =
+            self.shares.iter().map(|(g, s)| (*g, s.clone())).collect();
+        for (group, share) in groups {
+            let s = share.sign_hash(&notary_hash::<V>(block.height(), &block.hash()));
+            let m = NotarizationShare::new(block.height(), block.hash(), group, s, &self.identity);
+            self.send_to_group(now, group, PspMessage::Share(m));
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.finalized
+            .last()
+            .is_some_and(|(h, _)| *h >= self.stop_at)
+    }
+}
+
+impl Node for Process {
+    type Message = Msg;
+    type Event = Ev;
+
+    fn handle_message(&mut self, now: Time, from: NodeId, msg: Msg) {
+        if self.done() {
+            return;
+        }
+        if self.behaviour == Behaviour::SignsEverything {
+            if let PspMessage::Block(b) = &msg.0 {
+                let b = Arc::clone(b);
+                self.sign_everything(now, &b);
+            }
+        }
+        let from = self.dir.ids.get(from.0 as usize).copied();
+        self.node.handle_message(ct(now), from, msg.0);
+        self.pump(now);
+    }
+
+    fn handle_timeout(&mut self, now: Time) {
+        if now == Time::ZERO && self.node.height() == 1 {
+            self.node.start(ct(now));
+        }
+        while self.held.front().is_some_and(|(at, _)| *at <= now) {
+            if let Some((_, o)) = self.held.pop_front() {
+                self.out.push_back(o);
+            }
+        }
+        self.node.handle_timeout(ct(now));
+        self.pump(now);
+    }
+
+    fn poll_output(&mut self) -> Option<dfn_sim::Output<Msg, Ev>> {
+        self.out.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Time> {
+        if self.done() {
+            return None;
+        }
+        let node = self
+            .node
+            .poll_timeout()
+            .map(|t| Time::from_millis(t.as_millis()));
+        let start = (self.node.height() == 1 && node.is_none()).then_some(Time::ZERO);
+        let held = self.held.front().map(|(at, _)| *at);
+        [node, start, held].into_iter().flatten().min()
+    }
+}
+
+/// The shape of a network.
+#[derive(Clone)]
+pub struct Network {
+    pub processes: usize,
+    pub groups: usize,
+    pub group_size: usize,
+    pub threshold: u32,
+    pub config: PspConfig,
+    pub stop_at: u64,
+}
+
+/// `net.processes` processes in `net.groups` groups (members drawn by the
+/// beacon's group formation, keys from a trusted dealer).
+pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -> Vec<Process> {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    let identities: Vec<SecretKey<V>> = (0..net.processes)
+        .map(|_| SecretKey::random(&mut rng))
+        .collect();
+    let ids: Vec<ProcessId> = identities
+        .iter()
+        .map(|k| ProcessId::of(&k.public_key()))
+        .collect();
+    let formed = dfn_beacon::form_groups(
+        &ids,
+        &dfn_beacon::formation_seed(&GENESIS, 0),
+        net.group_size,
+        net.groups,
+    )
+    .unwrap();
+    let position: HashMap<ProcessId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut shares: HashMap<usize, BTreeMap<GroupId, SecretKeyShare<V>>> = HashMap::new();
+    let mut list = Vec::new();
+    let mut members_of = BTreeMap::new();
+    for (g, members) in formed.iter().enumerate() {
+        let id = GroupId(g as u64);
+        let group_members = members
+            .iter()
+            .map(|m| GroupMember {
+                id: *m,
+                key: identities[position[m]].public_key(),
+            })
+            .collect();
+        let (group, group_shares) = deal_group(id, group_members, net.threshold, &mut rng).unwrap();
+        for (m, share) in members.iter().zip(group_shares) {
+            shares.entry(position[m]).or_default().insert(id, share);
+        }
+        members_of.insert(
+            id,
+            members.iter().map(|m| NodeId(position[m] as u32)).collect(),
+        );
+        list.push(Arc::new(group));
+    }
+    let set = Arc::new(GroupSet::new(list).unwrap());
+    let processes = Arc::new(dfn_psp::Processes::new(
+        identities
+            .iter()
+            .map(|k| GroupMember {
+                id: ProcessId::of(&k.public_key()),
+                key: k.public_key(),
+            })
+            .collect(),
+    ));
+    let dir = Arc::new(Directory {
+        groups: members_of,
+        nodes: ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, NodeId(i as u32)))
+            .collect(),
+        ids: ids.clone(),
+    });
+    let checks = Arc::new(MemoChecks::default());
+    identities
+        .into_iter()
+        .enumerate()
+        .map(|(p, identity)| {
+            let mut node = PspNode::new(
+                net.config,
+                identity.clone(),
+                Arc::clone(&processes),
+                &mut rng,
+            )
+            .unwrap()
+            .with_checks(checks.clone(), checks.clone());
+            node.install_groups(dfn_crypto::Time::ZERO, 1, Arc::clone(&set));
+            let shares = shares.remove(&p).unwrap_or_default();
+            for (group, share) in &shares {
+                node.add_group_share(*group, share.clone());
+            }
+            Process {
+                node,
+                behaviour: behaviour(p),
+                identity,
+                shares,
+                dir: Arc::clone(&dir),
+                me: NodeId(p as u32),
+                held: VecDeque::new(),
+                out: VecDeque::new(),
+                finalized: Vec::new(),
+                entered: BTreeMap::new(),
+                finalized_at: BTreeMap::new(),
+                alarms: 0,
+                stop_at: net.stop_at,
+            }
+        })
+        .collect()
+}
+
+/// Safety: every honest process's finalized blocks come in height order,
+/// each height once, contiguous from 1, and any two honest processes agree
+/// on every height both finalized (so one chain is a prefix of the other).
+/// Returns the lowest finalized height over the honest processes.
+pub fn check_safety<'a>(processes: impl Iterator<Item = &'a Process>) -> u64 {
+    let mut reference: BTreeMap<u64, BlockHash> = BTreeMap::new();
+    let mut lowest = u64::MAX;
+    for p in processes {
+        assert_eq!(p.alarms, 0, "process {:?} raised a finality alarm", p.me);
+        for (i, (h, hash)) in p.finalized.iter().enumerate() {
+            assert_eq!(
+                *h,
+                i as u64 + 1,
+                "process {:?} finalized out of order",
+                p.me
+            );
+            let r = reference.entry(*h).or_insert(*hash);
+            assert_eq!(
+                r, hash,
+                "two honest processes finalized different blocks at {h}"
+            );
+        }
+        lowest = lowest.min(p.finalized.len() as u64);
+    }
+    lowest
+}
+
+/// p50, p90, p99 of `values` (sorted here).
+pub fn percentiles(values: &mut [u64]) -> (u64, u64, u64) {
+    values.sort_unstable();
+    let at = |q: usize| {
+        values
+            .get((values.len() * q / 100).min(values.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    (at(50), at(90), at(99))
+}
