@@ -14,7 +14,7 @@ use dfn_crypto::{SecretKey, Signature, Time, Variant};
 use rand_core::{CryptoRng, SeedableRng};
 
 use crate::block::{Block, BlockHash, Proposal};
-use crate::chain::ChainStore;
+use crate::chain::{ChainStore, FinalityConflict};
 use crate::checks::{DirectChecks, SignatureChecks};
 use crate::config::{ConfigError, PspConfig};
 use crate::event::{ChainEvent, Evidence, Output, Rejection};
@@ -59,6 +59,10 @@ pub struct PspNode<V: Variant> {
     future: BTreeMap<u64, Vec<Received<V>>>,
     buffered: usize,
     pending_relays: VecDeque<(Time, Notarization<V>)>,
+    /// Heights entered live whose finality check is due at `T_h + BT`
+    /// (checked then even if the process has moved on: a later look sees
+    /// at least what the check needs).
+    finality_checks: VecDeque<(Time, u64)>,
     /// The outstanding catch-up request: to whom, when sent.
     catch_up: Option<(ProcessId, Time)>,
     last_notarization: Option<Notarization<V>>,
@@ -116,6 +120,7 @@ impl<V: Variant> PspNode<V> {
             future: BTreeMap::new(),
             buffered: 0,
             pending_relays: VecDeque::new(),
+            finality_checks: VecDeque::new(),
             catch_up: None,
             last_notarization: None,
             resynced_at: 0,
@@ -217,8 +222,10 @@ impl<V: Variant> PspNode<V> {
             _ => None,
         };
         let relay = self.pending_relays.front().map(|(at, _)| *at);
+        let finality = self.finality_checks.front().map(|(at, _)| *at);
         [
             self.beacon.poll_timeout(),
+            finality,
             wait,
             make,
             r.next_recognition,
@@ -250,7 +257,15 @@ impl<V: Variant> PspNode<V> {
         }
         if !self.round.wait_over && now >= self.round.wait_end() {
             self.round.wait_over = true;
-            self.check_finality();
+        }
+        while self
+            .finality_checks
+            .front()
+            .is_some_and(|(at, _)| *at <= now)
+        {
+            if let Some((_, height)) = self.finality_checks.pop_front() {
+                self.check_finality(height);
+            }
         }
         self.maybe_propose(now);
         self.try_sign(now);
@@ -398,6 +413,12 @@ impl<V: Variant> PspNode<V> {
         }
         self.recent
             .retain(|_, b| b.height().saturating_add(2) >= height);
+        if live && previous_live && height >= 2 {
+            if self.finality_checks.len() as u64 >= self.config.retain_heights.max(1) {
+                self.finality_checks.pop_front();
+            }
+            self.finality_checks.push_back((now.after(bt), height));
+        }
         self.next_stall_check = now.after(self.config.stall_ms);
         self.stall_reported = false;
         self.event(ChainEvent::Height {
@@ -929,6 +950,18 @@ impl<V: Variant> PspNode<V> {
     }
 
     fn link(&mut self, block: Arc<Block<V>>, signature: Signature<V>) {
+        // A notarized block just above the finalized height that does not
+        // extend the finalized block: the network notarized past a block
+        // this process finalized against. Never silent.
+        let (final_height, final_hash) = self.chain.finalized();
+        if block.height() == final_height + 1 && block.parent() != final_hash {
+            self.event(ChainEvent::FinalityAlarm(FinalityConflict {
+                height: final_height,
+                finalized: final_hash,
+                other: block.parent(),
+            }));
+            return;
+        }
         let max_orphans = self.config.buffer_messages;
         for hash in self.chain.insert(block, signature, max_orphans) {
             if let Some(entry) = self.chain.get(&hash) {
@@ -940,16 +973,14 @@ impl<V: Variant> PspNode<V> {
 
     // ---- finality -------------------------------------------------------
 
-    /// The two-confirmation rule, at `T_h + BT`: if every notarized block
-    /// seen at `h − 1` has the same parent `B`, then `B` and its ancestors
-    /// are final. Decided only when this process entered `h − 1` and `h`
-    /// live (see [`Round::previous_live`]) and knows all of `h − 1`.
-    fn check_finality(&mut self) {
-        let r = &self.round;
-        if !r.live || !r.previous_live || r.height < 2 {
-            return;
-        }
-        let below = r.height - 1;
+    /// The two-confirmation rule for height `h`, at `T_h + BT`: if every
+    /// notarized block seen at `h − 1` has the same parent `B`, then `B`
+    /// and its ancestors are final. Scheduled only for heights this
+    /// process entered live after a height it entered live too (see
+    /// [`Round::previous_live`]), and decided only when it knows all of
+    /// `h − 1` (no notarization there waits for its block or parent).
+    fn check_finality(&mut self, height: u64) {
+        let below = height - 1;
         let pending =
             self.awaiting.values().any(|n| n.height == below) || self.chain.has_orphan_at(below);
         if pending {

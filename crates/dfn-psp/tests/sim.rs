@@ -17,7 +17,7 @@ mod common;
 use common::{Behaviour, Network, Process, build, check_safety, percentiles};
 use dfn_psp::PspConfig;
 use dfn_sim::{
-    BroadcastMode, Fault, Latency, LinkModel, NodeId, Restart, SimConfig, Simulation, Time,
+    Action, BroadcastMode, Fault, Latency, LinkModel, NodeId, Restart, SimConfig, Simulation, Time,
 };
 
 fn soak() -> bool {
@@ -282,4 +282,48 @@ fn a_crashed_process_catches_up_after_restart() {
         "restarted process finalized {} heights, the others {others}",
         restarted.finalized.len()
     );
+}
+
+/// Beyond the delay bound: the two halves of the network hear each other
+/// 2 s late (four times `Δ`) for a while. The rule's guarantee is void;
+/// what must not happen is a silent conflict: any two processes that
+/// finalized different blocks at one height are visible as an alarm.
+#[test]
+fn beyond_the_delay_bound_conflicts_are_never_silent() {
+    let seeds = if soak() { 10 } else { 2 };
+    for seed in 0..seeds {
+        let net = Network {
+            processes: 40,
+            groups: 4,
+            group_size: 15,
+            threshold: 8,
+            config: config(1_000, 500),
+            stop_at: 1_000,
+        };
+        let mut sim = Simulation::new(wan(seed), build(&net, seed, |_| Behaviour::Honest)).unwrap();
+        sim.add_rule(
+            Time::from_millis(4_000),
+            Time::from_millis(24_000),
+            Action::Delay(2_000),
+            |e| (e.from.0 < 20) != (e.to.0 < 20),
+        );
+        sim.run_until(Time::from_millis(60_000));
+        let mut by_height: std::collections::BTreeMap<u64, std::collections::BTreeSet<_>> =
+            Default::default();
+        for p in sim.nodes() {
+            for (h, hash) in &p.finalized {
+                by_height.entry(*h).or_default().insert(*hash);
+            }
+        }
+        let conflicts = by_height.values().filter(|s| s.len() > 1).count();
+        let alarms: usize = sim.nodes().iter().map(|p| p.alarms).sum();
+        let lowest = sim.nodes().iter().map(|p| p.finalized.len()).min().unwrap();
+        eprintln!(
+            "seed {seed}: delays of 4Δ for 20 s: {conflicts} heights finalized differently, \
+             {alarms} alarms, every process finalized ≥ {lowest} heights"
+        );
+        if conflicts > 0 {
+            assert!(alarms > 0, "a finality conflict went unreported");
+        }
+    }
 }
