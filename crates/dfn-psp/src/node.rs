@@ -112,7 +112,7 @@ impl<V: Variant> PspNode<V> {
             shares: BTreeMap::new(),
             values: BTreeMap::new(),
             chain: ChainStore::new(genesis),
-            round: Round::new(1, Time::ZERO, true, true, config.block_time_ms),
+            round: Round::new(1, Time::ZERO, true, config.block_time_ms),
             started: false,
             recent: BTreeMap::new(),
             awaiting: BTreeMap::new(),
@@ -404,10 +404,7 @@ impl<V: Variant> PspNode<V> {
         let bt = self.config.block_time(gap);
         // Keep the blocks of the height left: a second notarization of it
         // may still come (and matters to the finality rule).
-        let left = core::mem::replace(
-            &mut self.round,
-            Round::new(height, now, live, previous_live, bt),
-        );
+        let left = core::mem::replace(&mut self.round, Round::new(height, now, live, bt));
         for (hash, c) in left.candidates {
             self.recent.insert(hash, c.block);
         }
@@ -976,9 +973,11 @@ impl<V: Variant> PspNode<V> {
     /// The two-confirmation rule for height `h`, at `T_h + BT`: if every
     /// notarized block seen at `h − 1` has the same parent `B`, then `B`
     /// and its ancestors are final. Scheduled only for heights this
-    /// process entered live after a height it entered live too (see
-    /// [`Round::previous_live`]), and decided only when it knows all of
-    /// `h − 1` (no notarization there waits for its block or parent).
+    /// process entered live right after a height it entered live too (the
+    /// rule needs every notarization of `h − 1` to have reached it within
+    /// `Δ`, which a process catching up cannot know), and decided only
+    /// when it knows all of `h − 1` (no notarization there waits for its
+    /// block or parent).
     fn check_finality(&mut self, height: u64) {
         let below = height - 1;
         let pending =

@@ -54,10 +54,6 @@ pub(crate) struct Round<V: Variant> {
     /// Entered from a notarization received as it was broadcast (not from
     /// a catch-up response).
     pub live: bool,
-    /// The height below was entered live too (finality is decided only
-    /// when both were: the rule needs every notarization of `h − 1` to
-    /// have reached this process within `Δ`).
-    pub previous_live: bool,
     /// `BT` at this height.
     pub block_time: u64,
     pub setup: Option<Setup<V>>,
@@ -83,12 +79,11 @@ pub(crate) struct Round<V: Variant> {
 }
 
 impl<V: Variant> Round<V> {
-    pub fn new(height: u64, entered_at: Time, live: bool, previous_live: bool, bt: u64) -> Self {
+    pub fn new(height: u64, entered_at: Time, live: bool, bt: u64) -> Self {
         Self {
             height,
             entered_at,
             live,
-            previous_live,
             block_time: bt,
             setup: None,
             waiting: Vec::new(),
