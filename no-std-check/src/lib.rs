@@ -194,3 +194,62 @@ pub fn beacon_rounds(seed: [u8; 32]) -> bool {
     let bound = resilience::group_failure_probability(10_000, 3_000, 400, 201);
     third.len() == 4 && third.iter().all(|v| v.1 == third[0].1) && bound.is_some_and(|p| p < 1e-16)
 }
+
+/// Governance: three neurons, two of them following the first; the first
+/// proposes a motion, its Yes cascades to its followers and adopts it; a
+/// signed vote on the pure-Rust backend is checked and decoded.
+pub fn bns_cascade(seed: [u8; 32]) -> bool {
+    use dfn_bns::{
+        Action, FollowKey, Governance, GovernanceConfig, KeyId, NeuronCommand, NewNeuron,
+        ProposalStatus, Reply, SignedVote, Vote,
+    };
+    let Ok(mut bns) = Governance::new(GovernanceConfig::default(), Time::ZERO) else {
+        return false;
+    };
+    let mut ids = Vec::new();
+    for i in 1..=3u8 {
+        let deposit = NewNeuron {
+            owner: KeyId([i; 32]),
+            controller: KeyId([i; 32]),
+            hot_keys: Vec::new(),
+            stake: 1_000_000_000,
+            dissolve_delay_ms: dfn_bns::config::YEAR_MS,
+        };
+        match bns.create_neuron(Time::ZERO, deposit) {
+            Ok(id) => ids.push(id),
+            Err(_) => return false,
+        }
+    }
+    let (Some(&leader), Some(&a), Some(&b)) = (ids.first(), ids.get(1), ids.get(2)) else {
+        return false;
+    };
+    for (i, n) in [(2u8, a), (3, b)] {
+        let follow = NeuronCommand::SetFollowing {
+            key: FollowKey::CatchAll,
+            followees: alloc::vec![leader],
+        };
+        if bns
+            .handle_command(Time::ZERO, KeyId([i; 32]), n, follow)
+            .is_err()
+        {
+            return false;
+        }
+    }
+    let action = Action::Motion {
+        text: alloc::string::String::from("no_std"),
+    };
+    let propose = NeuronCommand::Propose { action };
+    let Ok(Reply::Proposed(id)) = bns.handle_command(Time::ZERO, KeyId([1; 32]), leader, propose)
+    else {
+        return false;
+    };
+    let key = SecretKey::<MinSig<PureRust>>::random(&mut ChaCha20Rng::from_seed(seed));
+    let vote = SignedVote::sign(&key, a, id, Vote::Yes);
+    let decoded = SignedVote::<MinSig<PureRust>>::from_bytes(&vote.to_bytes());
+    bns.ballot(id, b) == Some(Some(Vote::Yes))
+        && bns
+            .proposal(id)
+            .is_some_and(|p| p.status == ProposalStatus::Executed)
+        && bns.check_invariants().is_ok()
+        && decoded.is_ok_and(|v| v.verify())
+}
