@@ -113,6 +113,16 @@ impl<V: Variant> Group<V> {
         u32::try_from(position).ok()?.checked_add(1)
     }
 
+    /// Member `id`'s place in the rotation of relayers at `height`:
+    /// `(index − 1 + height) mod n` (`None` for a non-member). The members
+    /// with the `r` lowest places relay what the group produces at once;
+    /// the rotation spreads that duty over the heights.
+    pub fn relay_rank(&self, id: &ProcessId, height: u64) -> Option<u64> {
+        let n = self.members.len().max(1) as u64;
+        self.index_of(id)
+            .map(|i| (u64::from(i) - 1 + height % n) % n)
+    }
+
     /// Every member's public key share and the group key.
     pub fn keys(&self) -> &ShareKeys<V> {
         &self.keys

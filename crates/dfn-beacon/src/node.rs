@@ -35,7 +35,10 @@ pub struct BeaconConfig {
     /// copy reached them within `relay_backup_ms`. `0`: every member
     /// relays at once. Relaying is what carries the value to the processes
     /// outside the group; a few relayers spare the network `n` copies of
-    /// it per round, the backup keeps it live if they fail.
+    /// it per round, the backup keeps it live if they fail. The other
+    /// members also wait `relay_backup_ms` before recovering the value
+    /// themselves (recovery is the costly step; the relayed copy usually
+    /// comes first and needs one check).
     pub relayers: u32,
     /// See `relayers`.
     pub relay_backup_ms: u64,
@@ -75,6 +78,9 @@ struct Round<V: Variant> {
     invalid: Vec<dfn_crypto::threshold::SignatureShare<V>>,
     /// Whether a stall was reported for this round.
     stall_reported: bool,
+    /// When this member, not a relayer of the round, recovers the value
+    /// itself if no relayed copy came.
+    recover_at: Option<Time>,
 }
 
 /// The beacon as one process runs it: knows the active groups and its own
@@ -285,10 +291,11 @@ impl<V: Variant> BeaconNode<V> {
     /// When to call [`BeaconNode::handle_timeout`] next.
     pub fn poll_timeout(&self) -> Option<Time> {
         let relay = self.pending_relays.front().map(|(at, _)| *at);
-        match (self.next_check, relay) {
-            (Some(check), Some(relay)) => Some(check.min(relay)),
-            (check, relay) => check.or(relay),
-        }
+        let recover = self.round.as_ref().and_then(|r| r.recover_at);
+        [self.next_check, relay, recover]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The stall check: with no new value for `stall_ms`, reports the stall
@@ -303,6 +310,13 @@ impl<V: Variant> BeaconNode<V> {
             if let Some((_, value)) = self.pending_relays.pop_front() {
                 self.outputs
                     .push_back(Output::Broadcast(BeaconMessage::Value(value)));
+            }
+        }
+        if let Some(round) = self.round.as_mut() {
+            if round.recover_at.is_some_and(|at| at <= now) {
+                // No relayed copy came in time: recover here, relay at once.
+                round.recover_at = None;
+                self.recover(now, true);
             }
         }
         let Some(check) = self.next_check else { return };
@@ -407,6 +421,7 @@ impl<V: Variant> BeaconNode<V> {
             invalid: Vec::new(),
             suspicious: false,
             stall_reported: false,
+            recover_at: None,
         });
         if !self.held() {
             self.sign_own();
@@ -500,7 +515,7 @@ impl<V: Variant> BeaconNode<V> {
             .verifier
             .verify_value(key, &round.message, &round.hash, &value.signature)
         {
-            self.accept(now, value.signature, false);
+            self.accept(now, value.signature, false, false);
         } else {
             self.reject(height, Rejection::BadValue);
         }
@@ -511,7 +526,30 @@ impl<V: Variant> BeaconNode<V> {
     /// went in); on failure find the invalid shares, report them, and try
     /// again with what is left (each pass drops at least one share, so
     /// this ends).
+    /// With shares from `t` members: recovers at once if this node relays
+    /// the round's value (or is not a member), else after
+    /// `relay_backup_ms` unless a relayed copy comes first.
     fn try_recover(&mut self, now: Time) {
+        let height = self.height;
+        let relayers = u64::from(self.config.relayers);
+        let backup = self.config.relay_backup_ms;
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        if round.members < round.group.threshold() as usize {
+            return;
+        }
+        let rank = round.group.relay_rank(&self.me, height);
+        if relayers == 0 || rank.is_none_or(|r| r < relayers) {
+            self.recover(now, false);
+        } else if round.recover_at.is_none() {
+            round.recover_at = Some(now.after(backup));
+        }
+    }
+
+    /// Recovers the value from the shares held (`late`: after waiting for
+    /// a relayed copy in vain, so it is relayed at once).
+    fn recover(&mut self, now: Time, late: bool) {
         loop {
             let Some(round) = self.round.as_mut() else {
                 return;
@@ -535,7 +573,7 @@ impl<V: Variant> BeaconNode<V> {
                     &round.hash,
                     &signature,
                 ) {
-                    return self.accept(now, signature, true);
+                    return self.accept(now, signature, true, late);
                 }
             }
             let invalid = self.verifier.invalid_shares(
@@ -594,7 +632,7 @@ impl<V: Variant> BeaconNode<V> {
     }
 
     /// `σ^h` is known: report it, relay it if recovered here, move on.
-    fn accept(&mut self, now: Time, signature: Signature<V>, recovered: bool) {
+    fn accept(&mut self, now: Time, signature: Signature<V>, recovered: bool, late: bool) {
         let Some(round) = self.round.take() else {
             return;
         };
@@ -611,12 +649,8 @@ impl<V: Variant> BeaconNode<V> {
                 randomness: round::randomness(bytes.as_ref()),
             })));
         if recovered {
-            let n = u64::from(round.group.keys().n()).max(1);
-            let rank = round
-                .group
-                .index_of(&self.me)
-                .map_or(0, |i| (u64::from(i) - 1 + self.height) % n);
-            if self.config.relayers == 0 || rank < u64::from(self.config.relayers) {
+            let rank = round.group.relay_rank(&self.me, self.height).unwrap_or(0);
+            if late || self.config.relayers == 0 || rank < u64::from(self.config.relayers) {
                 self.outputs
                     .push_back(Output::Broadcast(BeaconMessage::Value(value)));
             } else {

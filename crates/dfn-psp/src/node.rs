@@ -24,6 +24,18 @@ use crate::wire::{
     CatchUpRequest, CatchUpResponse, Notarization, NotarizationShare, PspMessage, notary_hash,
 };
 
+/// How a notarization this node holds is to be relayed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Relay {
+    /// A copy came from the network: cancel a held-back relay of it.
+    Received,
+    /// Recovered here: at once if this node is among the height's
+    /// relayers, else after the back-up delay unless a copy comes.
+    Rotation,
+    /// Recovered here after waiting in vain for a copy: at once.
+    Now,
+}
+
 /// A message and its sender, if the host knows it.
 type Received<V> = (Option<ProcessId>, PspMessage<V>);
 
@@ -226,6 +238,7 @@ impl<V: Variant> PspNode<V> {
         [
             self.beacon.poll_timeout(),
             finality,
+            r.recover_at,
             wait,
             make,
             r.next_recognition,
@@ -265,6 +278,14 @@ impl<V: Variant> PspNode<V> {
         {
             if let Some((_, height)) = self.finality_checks.pop_front() {
                 self.check_finality(height);
+            }
+        }
+        if self.round.recover_at.is_some_and(|at| at <= now) {
+            // No relayed copy came in time: recover here, relay at once.
+            self.round.recover_at = None;
+            let ready: Vec<BlockHash> = self.round.shares.keys().copied().collect();
+            for block in ready {
+                self.recover(now, block, true);
             }
         }
         self.maybe_propose(now);
@@ -764,9 +785,30 @@ impl<V: Variant> PspNode<V> {
         }
     }
 
-    /// Combines `t` shares for `block` and verifies the result once; on
-    /// failure, finds and reports the invalid shares and tries again.
+    /// With shares from `t` members for `block`: recovers at once if this
+    /// node relays the height's notarization, else after
+    /// `relay_backup_ms` unless a relayed copy comes first (recovery is
+    /// the costly step; the copy needs one check).
     fn try_recover(&mut self, now: Time, block: BlockHash) {
+        let height = self.round.height;
+        let relayers = u64::from(self.config.relayers);
+        let rank = self
+            .round
+            .setup
+            .as_ref()
+            .and_then(|s| s.group.relay_rank(&self.me, height));
+        if relayers == 0 || rank.is_none_or(|r| r < relayers) {
+            self.recover(now, block, false);
+        } else if self.round.recover_at.is_none() {
+            self.round.recover_at = Some(now.after(self.config.relay_backup_ms));
+        }
+    }
+
+    /// Combines `t` shares for `block` and verifies the result once; on
+    /// failure, finds and reports the invalid shares and tries again
+    /// (`late`: after waiting for a relayed copy in vain, so the result is
+    /// relayed at once).
+    fn recover(&mut self, now: Time, block: BlockHash, late: bool) {
         loop {
             let height = self.round.height;
             if self.round.notarized {
@@ -797,7 +839,8 @@ impl<V: Variant> PspNode<V> {
                     signature,
                 };
                 if self.checks.notarized(keys.group_key(), &n) {
-                    return self.on_notarized(now, n, true);
+                    let relay = if late { Relay::Now } else { Relay::Rotation };
+                    return self.on_notarized(now, n, relay);
                 }
             }
             let invalid = self
@@ -868,7 +911,7 @@ impl<V: Variant> PspNode<V> {
                 self.request_catch_up(now, from);
             }
         }
-        self.on_notarized(now, n, false);
+        self.on_notarized(now, n, Relay::Received);
     }
 
     /// A notarization of a height already left: it may be a second
@@ -890,12 +933,12 @@ impl<V: Variant> PspNode<V> {
 
     /// A verified notarization: relay, link, and enter the next height if
     /// it is the first of this height.
-    fn on_notarized(&mut self, now: Time, n: Notarization<V>, recovered: bool) {
+    fn on_notarized(&mut self, now: Time, n: Notarization<V>, relay: Relay) {
         let height = self.round.height;
         if n.height != height {
             return;
         }
-        self.relay(now, n, recovered);
+        self.relay(now, n, relay);
         self.awaiting.insert(n.block, n);
         self.link_awaiting(now, n.block);
         if !self.round.notarized {
@@ -905,27 +948,25 @@ impl<V: Variant> PspNode<V> {
         }
     }
 
-    fn relay(&mut self, now: Time, n: Notarization<V>, recovered: bool) {
-        if !recovered {
-            self.pending_relays.retain(|(_, pending)| *pending != n);
-            return;
-        }
-        let group = self.round.setup.as_ref().map(|s| Arc::clone(&s.group));
-        let rank = group.as_ref().and_then(|g| {
-            let size = u64::from(g.keys().n()).max(1);
-            g.index_of(&self.me)
-                .map(|i| (u64::from(i) - 1 + n.height) % size)
-        });
+    fn relay(&mut self, now: Time, n: Notarization<V>, relay: Relay) {
         let relayers = u64::from(self.config.relayers);
-        if relayers == 0 || rank.is_none_or(|r| r < relayers) {
-            self.outputs
-                .push_back(Output::Broadcast(PspMessage::Notarization(n)));
-        } else {
-            if self.pending_relays.len() as u64 >= self.config.buffer_heights.max(1) {
-                self.pending_relays.pop_front();
+        let rank = self
+            .round
+            .setup
+            .as_ref()
+            .and_then(|s| s.group.relay_rank(&self.me, n.height));
+        match relay {
+            Relay::Received => self.pending_relays.retain(|(_, pending)| *pending != n),
+            Relay::Rotation if relayers != 0 && rank.is_some_and(|r| r >= relayers) => {
+                if self.pending_relays.len() as u64 >= self.config.buffer_heights.max(1) {
+                    self.pending_relays.pop_front();
+                }
+                self.pending_relays
+                    .push_back((now.after(self.config.relay_backup_ms), n));
             }
-            self.pending_relays
-                .push_back((now.after(self.config.relay_backup_ms), n));
+            Relay::Rotation | Relay::Now => self
+                .outputs
+                .push_back(Output::Broadcast(PspMessage::Notarization(n))),
         }
     }
 

@@ -76,6 +76,9 @@ pub(crate) struct Round<V: Variant> {
     pub notarized: bool,
     /// When a valid block becomes recognizable next.
     pub next_recognition: Option<Time>,
+    /// When this member, not a relayer of the height, recovers a
+    /// notarization itself if no relayed copy came.
+    pub recover_at: Option<Time>,
 }
 
 impl<V: Variant> Round<V> {
@@ -99,6 +102,7 @@ impl<V: Variant> Round<V> {
             own_block: None,
             notarized: false,
             next_recognition: None,
+            recover_at: None,
         }
     }
 

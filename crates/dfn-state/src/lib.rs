@@ -26,10 +26,17 @@ extern crate std;
 
 mod account;
 mod address;
+mod draw;
 mod hash;
+pub mod lazy;
+pub mod lottery;
 pub mod rlp;
+pub mod shard;
 pub mod state;
+pub mod stream;
+pub mod tower;
 pub mod trie;
+pub mod uscid;
 
 pub use account::Account;
 pub use address::Address;

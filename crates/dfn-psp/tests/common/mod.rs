@@ -13,7 +13,7 @@
 )]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use dfn_beacon::{
     BeaconMessage, GroupId, GroupMember, GroupSet, ProcessId, ShareMessage, Verifier, deal_group,
@@ -170,15 +170,23 @@ impl SignatureChecks<V> for MemoChecks {
     }
 }
 
+/// A message in flight; its encoding (for the audit hash) is computed once
+/// per message, not once per copy.
 #[derive(Clone, Debug)]
-pub struct Msg(pub PspMessage<V>);
+pub struct Msg(pub PspMessage<V>, Arc<OnceLock<Vec<u8>>>);
+
+impl Msg {
+    pub fn new(message: PspMessage<V>) -> Self {
+        Msg(message, Arc::default())
+    }
+}
 
 impl SimMessage for Msg {
     fn wire_len(&self) -> usize {
         self.0.encoded_len()
     }
     fn audit(&self, sink: &mut AuditSink) {
-        sink.write(&self.0.to_bytes());
+        sink.write(self.1.get_or_init(|| self.0.to_bytes()));
     }
 }
 
@@ -265,13 +273,15 @@ impl Process {
 
     fn send_to_group(&mut self, now: Time, group: GroupId, message: PspMessage<V>) {
         let members = self.dir.groups.get(&group).cloned().unwrap_or_default();
+        // One message, one encoding, many copies.
+        let msg = Msg::new(message);
         for to in members {
             if to != self.me {
                 self.emit(
                     now,
                     dfn_sim::Output::Send {
                         to,
-                        msg: Msg(message.clone()),
+                        msg: msg.clone(),
                     },
                 );
             }
@@ -290,7 +300,7 @@ impl Process {
                     self.send_to_group(now, group, message);
                 }
                 Output::Broadcast(message) => {
-                    self.emit(now, dfn_sim::Output::Broadcast(Msg(message)));
+                    self.emit(now, dfn_sim::Output::Broadcast(Msg::new(message)));
                 }
                 Output::Send { to, message } => {
                     if let Some(to) = self.dir.nodes.get(&to).copied() {
@@ -298,7 +308,7 @@ impl Process {
                             now,
                             dfn_sim::Output::Send {
                                 to,
-                                msg: Msg(message),
+                                msg: Msg::new(message),
                             },
                         );
                     }
@@ -338,7 +348,7 @@ impl Process {
                 );
                 self.emit(
                     now,
-                    dfn_sim::Output::Broadcast(Msg(PspMessage::Block(Arc::new(second)))),
+                    dfn_sim::Output::Broadcast(Msg::new(PspMessage::Block(Arc::new(second)))),
                 );
             }
             _ => {}

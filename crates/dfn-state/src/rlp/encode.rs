@@ -110,6 +110,22 @@ pub fn list_len<T: Encode>(items: &[T]) -> usize {
     header_len(payload) + payload
 }
 
+/// Length of the encoding of a list of fields of different types (a
+/// struct encoded as an RLP list).
+#[must_use]
+pub fn fields_len(fields: &[&dyn Encode]) -> usize {
+    let payload: usize = fields.iter().map(|f| f.encoded_len()).sum();
+    header_len(payload) + payload
+}
+
+/// Appends a list of fields of different types (a struct encoded as an RLP
+/// list).
+pub fn encode_fields(fields: &[&dyn Encode], out: &mut Vec<u8>) {
+    let payload: usize = fields.iter().map(|f| f.encoded_len()).sum();
+    encode_list_header(payload, out);
+    fields.iter().for_each(|f| f.encode(out));
+}
+
 impl Encode for [u8] {
     fn encoded_len(&self) -> usize {
         bytes_len(self)

@@ -111,6 +111,15 @@ pub enum RlpError {
         /// Where the item starts.
         offset: usize,
     },
+    /// Well-formed RLP that is not a valid value of the type decoded (an
+    /// unknown tag, a field combination the type forbids).
+    #[error("item at offset {offset}: {what}")]
+    Invalid {
+        /// Where the item starts.
+        offset: usize,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// Lists nest deeper than the owned tree allows.
     #[error("lists nested deeper than {limit} at offset {offset}")]
     TooDeep {

@@ -32,7 +32,8 @@ mod value;
 
 pub use decode::{Decode, ListIter, Rlp, decode_exact, list_items};
 pub use encode::{
-    Encode, bytes_len, encode_bytes, encode_list, encode_list_header, header_len, list_len,
+    Encode, bytes_len, encode_bytes, encode_fields, encode_list, encode_list_header, fields_len,
+    header_len, list_len,
 };
 pub use error::RlpError;
 pub use value::{MAX_DEPTH, Value};
