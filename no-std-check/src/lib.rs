@@ -253,3 +253,94 @@ pub fn bns_cascade(seed: [u8; 32]) -> bool {
         && bns.check_invariants().is_ok()
         && decoded.is_ok_and(|v| v.verify())
 }
+
+/// The PSP chain with the beacon inside, as one process that is the whole
+/// network (a group of one): it makes, notarizes and finalizes its own
+/// blocks; the first three come out final, in order.
+pub fn psp_finality(seed: [u8; 32]) -> bool {
+    use dfn_beacon::{GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+    use dfn_psp::{ChainEvent, Output as ChainOutput, Processes, PspConfig, PspNode};
+    type V = MinSig<PureRust>;
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    let key = SecretKey::<V>::random(&mut rng);
+    let me = GroupMember {
+        id: ProcessId::of(&key.public_key()),
+        key: key.public_key(),
+    };
+    let Ok((group, mut shares)) = deal_group(GroupId(0), alloc::vec![me], 1, &mut rng) else {
+        return false;
+    };
+    let Ok(set) = GroupSet::new(alloc::vec![Arc::new(group)]) else {
+        return false;
+    };
+    let mut config = PspConfig::new(seed);
+    config.block_time_ms = 1_000;
+    config.delta_ms = 400;
+    let processes = Arc::new(Processes::new(alloc::vec![me]));
+    let Ok(mut node) = PspNode::new(config, key, processes, &mut rng) else {
+        return false;
+    };
+    node.install_groups(Time::ZERO, 1, Arc::new(set));
+    node.add_group_share(GroupId(0), shares.remove(0));
+    node.start(Time::ZERO);
+    let mut finalized = Vec::new();
+    for _ in 0..100 {
+        let Some(now) = node.poll_timeout() else {
+            return false;
+        };
+        node.handle_timeout(now);
+        while let Some(output) = node.poll_output() {
+            match output {
+                ChainOutput::RequestPayload { height, parent } => {
+                    node.provide_payload(now, height, parent, alloc::vec![1, 2, 3], [0; 32])
+                }
+                ChainOutput::ValidatePayload(block) => node.payload_checked(now, block.hash(), true),
+                ChainOutput::Event(ChainEvent::Finalized(block)) => finalized.push(block.height()),
+                _ => {}
+            }
+        }
+        if finalized.len() >= 3 {
+            break;
+        }
+    }
+    finalized.get(..3) == Some(&[1, 2, 3][..])
+}
+
+/// The EVM without std: a Cancun transaction runs a contract that stores
+/// 42, over a dfn-state world state.
+pub fn evm_transaction() -> bool {
+    use dfn_state::state::WorldState;
+    use dfn_state::trie::MemoryStore;
+    use dfn_state::{Address, U256};
+    use dfn_vm::{BlockEnv, Executor, Spec, StateHost, Transaction, TxType};
+    let (alice, contract) = (Address([0xa1; 20]), Address([0xc0; 20]));
+    let mut state = WorldState::new(MemoryStore::new());
+    // PUSH1 42, PUSH0, SSTORE, STOP
+    let setup = state
+        .set_balance(alice, U256::from(10u64.pow(18)))
+        .and_then(|()| state.set_code(contract, &[0x60, 42, 0x5f, 0x55, 0x00]))
+        .and_then(|()| state.finalize_transaction());
+    if setup.is_err() {
+        return false;
+    }
+    let tx = Transaction {
+        tx_type: TxType::Eip1559,
+        sender: alice,
+        to: Some(contract),
+        nonce: 0,
+        gas_limit: 100_000,
+        max_fee_per_gas: U256::from(10),
+        max_priority_fee_per_gas: U256::from(1),
+        value: U256::ZERO,
+        data: Vec::new(),
+        access_list: Vec::new(),
+        blob_versioned_hashes: Vec::new(),
+        max_fee_per_blob_gas: U256::ZERO,
+    };
+    let mut executor = Executor::new(Spec::CANCUN);
+    let mut host = StateHost::new(&mut state, |_| Default::default());
+    let ok = executor
+        .transact(&mut host, &BlockEnv::default(), &tx)
+        .is_ok_and(|r| r.success());
+    ok && state.storage(contract, U256::ZERO).ok() == Some(U256::from(42))
+}
