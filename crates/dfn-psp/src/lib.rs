@@ -20,6 +20,8 @@ mod chain;
 mod checks;
 mod config;
 mod event;
+#[cfg(feature = "std")]
+mod memo;
 mod node;
 mod priority;
 mod round;
@@ -31,6 +33,8 @@ pub use chain::{ChainEntry, ChainStore, FinalityConflict, TipKey};
 pub use checks::{DirectChecks, SignatureChecks};
 pub use config::{ConfigError, PspConfig};
 pub use event::{ChainEvent, Evidence, Output, Rejection};
+#[cfg(feature = "std")]
+pub use memo::MemoChecks;
 pub use node::PspNode;
 pub use priority::{PriorityList, Processes};
 pub use score::Score;

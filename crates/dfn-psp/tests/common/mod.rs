@@ -13,16 +13,14 @@
 )]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use dfn_beacon::{
-    BeaconMessage, GroupId, GroupMember, GroupSet, ProcessId, ShareMessage, Verifier, deal_group,
-};
-use dfn_crypto::threshold::{SecretKeyShare, ShareKeys, SignatureShare};
-use dfn_crypto::{MessageHash, MinSig, PublicKey, SecretKey, Signature};
+use dfn_beacon::{GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+use dfn_crypto::threshold::SecretKeyShare;
+use dfn_crypto::{MinSig, SecretKey};
 use dfn_psp::{
-    Block, BlockHash, ChainEvent, Notarization, NotarizationShare, Output, Proposal, PspConfig,
-    PspMessage, PspNode, SignatureChecks, notary_hash,
+    Block, BlockHash, ChainEvent, MemoChecks, NotarizationShare, Output, Proposal, PspConfig,
+    PspMessage, PspNode, notary_hash,
 };
 use dfn_sim::{AuditSink, Node, NodeId, SimEvent, SimMessage, Time};
 use rand_chacha::ChaCha20Rng;
@@ -49,125 +47,6 @@ pub enum Behaviour {
     WithholdsShares,
     /// Sends everything this many ms late.
     Slow(u64),
-}
-
-/// (key, message, signature) → verdict.
-type Memo = HashMap<(Vec<u8>, Vec<u8>, Vec<u8>), bool>;
-
-/// One memo for every check of the beacon and the chain.
-#[derive(Default)]
-pub struct MemoChecks {
-    memo: Mutex<Memo>,
-}
-
-impl MemoChecks {
-    fn check(
-        &self,
-        key: Vec<u8>,
-        message: Vec<u8>,
-        sig: Vec<u8>,
-        f: impl FnOnce() -> bool,
-    ) -> bool {
-        let k = (key, message, sig);
-        if let Some(v) = self.memo.lock().unwrap().get(&k) {
-            return *v;
-        }
-        let v = f();
-        self.memo.lock().unwrap().insert(k, v);
-        v
-    }
-
-    fn invalid<T>(
-        &self,
-        tag: &[u8],
-        shares: &[SignatureShare<V>],
-        check: impl Fn(&SignatureShare<V>) -> bool,
-        _t: T,
-    ) -> Vec<usize> {
-        shares
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                let key = s.index().to_be_bytes().to_vec();
-                !self.check(key, tag.to_vec(), s.to_bytes(), || check(s))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-}
-
-impl Verifier<V> for MemoChecks {
-    fn verify_value(
-        &self,
-        group_key: &PublicKey<V>,
-        message: &[u8; 32],
-        hash: &MessageHash<V>,
-        signature: &Signature<V>,
-    ) -> bool {
-        self.check(
-            group_key.to_bytes().to_vec(),
-            message.to_vec(),
-            signature.to_bytes().to_vec(),
-            || group_key.verify_hash(hash, signature),
-        )
-    }
-
-    fn verify_sender(&self, sender: &PublicKey<V>, message: &ShareMessage<V>) -> bool {
-        let bytes = BeaconMessage::Share(*message).to_bytes();
-        self.check(sender.to_bytes().to_vec(), bytes, Vec::new(), || {
-            message.verify_sender(sender)
-        })
-    }
-
-    fn invalid_shares(
-        &self,
-        keys: &ShareKeys<V>,
-        message: &[u8; 32],
-        hash: &MessageHash<V>,
-        shares: &[SignatureShare<V>],
-        _rng: &mut chacha20::ChaCha20Rng,
-    ) -> Vec<usize> {
-        self.invalid(message, shares, |s| keys.verify_share(hash, s), ())
-    }
-}
-
-impl SignatureChecks<V> for MemoChecks {
-    fn maker_signed(&self, block: &Block<V>, maker: &PublicKey<V>) -> bool {
-        self.check(
-            maker.to_bytes().to_vec(),
-            block.hash().0.to_vec(),
-            block.signature().to_bytes().to_vec(),
-            || block.verify_maker(maker),
-        )
-    }
-
-    fn notarized(&self, group_key: &PublicKey<V>, n: &Notarization<V>) -> bool {
-        self.check(
-            group_key.to_bytes().to_vec(),
-            n.block.0.to_vec(),
-            n.signature.to_bytes().to_vec(),
-            || group_key.verify_hash(&notary_hash(n.height, &n.block), &n.signature),
-        )
-    }
-
-    fn sender_signed(&self, sender: &PublicKey<V>, share: &NotarizationShare<V>) -> bool {
-        let bytes = PspMessage::Share(*share).to_bytes();
-        self.check(sender.to_bytes().to_vec(), bytes, Vec::new(), || {
-            share.verify_sender(sender)
-        })
-    }
-
-    fn invalid_shares(
-        &self,
-        keys: &ShareKeys<V>,
-        height: u64,
-        block: &BlockHash,
-        shares: &[SignatureShare<V>],
-        _rng: &mut chacha20::ChaCha20Rng,
-    ) -> Vec<usize> {
-        let hash = notary_hash::<V>(height, block);
-        self.invalid(&block.0, shares, |s| keys.verify_share(&hash, s), ())
-    }
 }
 
 /// A message in flight; its encoding (for the audit hash) is computed once

@@ -1,0 +1,37 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod certified;
+mod codec;
+mod error;
+mod header;
+mod light;
+mod private;
+mod prove;
+mod registry;
+mod twin;
+
+pub use certified::{
+    CertifiedRead, CertifiedValue, NotarizedHeader, ReadPolicy, StorageRead, StorageValue,
+};
+pub use codec::{DecodeError, MAX_HEADERS, MAX_PATH, MAX_TRIE_NODES, PROOF_VERSION};
+pub use error::CertError;
+pub use header::{Header, HeaderError};
+pub use light::LightBeacon;
+pub use private::{DealError, Dealer, PrivateNetwork, ProcessKeys, private_chain_id};
+pub use registry::{OUTCOME_FAILED, OUTCOME_SUCCEEDED, RegistryError, record_outcome, twin_slot};
+pub use twin::{Abort, CallSpec, Decision, PublicCall, TwinError, TwinEvent, TwinId, Twins, Write};

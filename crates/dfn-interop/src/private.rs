@@ -1,0 +1,185 @@
+//! A private network set up by a trusted dealer (`protocol.md` §6): the
+//! dealer fixes the process list, forms the groups and deals their keys,
+//! so no Sybil resistance and no DKG are needed; every process then runs
+//! the same `dfn_psp::PspNode` (with the beacon inside) as the public
+//! chain.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use dfn_beacon::{GroupError, GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+use dfn_crypto::threshold::SecretKeyShare;
+use dfn_crypto::{SecretKey, Time, Variant};
+use dfn_psp::{ConfigError, Processes, PspConfig, PspNode};
+use rand_core::CryptoRng;
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+/// What the dealer decides besides the process list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dealer {
+    /// The chain's parameters (the genesis seed names the network).
+    pub config: PspConfig,
+    /// How many groups.
+    pub groups: usize,
+    /// Members per group.
+    pub group_size: usize,
+    /// Shares needed per group.
+    pub threshold: u32,
+}
+
+/// Why a private network cannot be dealt or a node built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DealError {
+    /// The process list is empty, or no group was asked for.
+    #[error("a network needs at least one process and one group")]
+    Empty,
+    /// Two identities have one process id.
+    #[error("process {0} appears twice")]
+    Duplicate(ProcessId),
+    /// The groups cannot be formed or dealt.
+    #[error("groups: {0}")]
+    Group(#[from] GroupError),
+    /// The chain parameters break the finality rule's invariants.
+    #[error("config: {0}")]
+    Config(#[from] ConfigError),
+    /// No process at this position of the dealt list.
+    #[error("no process {0}")]
+    NoProcess(usize),
+}
+
+/// One process's key material: its identity key and its secret share in
+/// each group it belongs to.
+#[derive(Clone, Debug)]
+pub struct ProcessKeys<V: Variant> {
+    /// The process id.
+    pub id: ProcessId,
+    /// The identity key (signs blocks and share messages).
+    pub identity: SecretKey<V>,
+    /// Its share in each of its groups.
+    pub shares: BTreeMap<GroupId, SecretKeyShare<V>>,
+}
+
+/// A dealt private network: everything its processes need to run.
+#[derive(Clone, Debug)]
+pub struct PrivateNetwork<V: Variant> {
+    /// The chain's parameters.
+    pub config: PspConfig,
+    /// The groups (serving every height from 1).
+    pub groups: Arc<GroupSet<V>>,
+    /// The eligible block makers (every process).
+    pub processes: Arc<Processes<V>>,
+    /// Each process's keys, in the order the identities were given.
+    pub keys: Vec<ProcessKeys<V>>,
+    /// Which processes are in each group.
+    pub members: BTreeMap<GroupId, Vec<ProcessId>>,
+}
+
+/// The private chain's id: `SHA-256("DFN-PRIVATE-CHAIN-V1" ‖ genesis seed ‖
+/// group-set root)`. Twin ids are derived from it, so two private networks
+/// never name the same twin.
+pub fn private_chain_id(genesis_seed: &[u8; 32], group_set_root: &[u8; 32]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"DFN-PRIVATE-CHAIN-V1");
+    h.update(genesis_seed);
+    h.update(group_set_root);
+    h.finalize().into()
+}
+
+impl Dealer {
+    /// Deals a network of the processes with identity keys `identities`:
+    /// groups formed from the ids by dfn-beacon's seeded permutation
+    /// (seeded by the genesis seed, epoch 0), each group's polynomial drawn
+    /// from `rng`.
+    pub fn deal<V: Variant, R: CryptoRng + ?Sized>(
+        &self,
+        identities: Vec<SecretKey<V>>,
+        rng: &mut R,
+    ) -> Result<PrivateNetwork<V>, DealError> {
+        self.config.validate()?;
+        if identities.is_empty() || self.groups == 0 {
+            return Err(DealError::Empty);
+        }
+        let members: Vec<GroupMember<V>> = identities
+            .iter()
+            .map(|k| GroupMember {
+                id: ProcessId::of(&k.public_key()),
+                key: k.public_key(),
+            })
+            .collect();
+        let mut seen = BTreeSet::new();
+        for m in &members {
+            if !seen.insert(m.id) {
+                return Err(DealError::Duplicate(m.id));
+            }
+        }
+        let by_id: BTreeMap<ProcessId, GroupMember<V>> =
+            members.iter().map(|m| (m.id, *m)).collect();
+        let ids: Vec<ProcessId> = by_id.keys().copied().collect();
+        let seed = dfn_beacon::formation_seed(&self.config.beacon.genesis_seed, 0);
+        let formed = dfn_beacon::form_groups(&ids, &seed, self.group_size, self.groups)?;
+        let mut shares: BTreeMap<ProcessId, BTreeMap<GroupId, SecretKeyShare<V>>> = BTreeMap::new();
+        let mut groups = Vec::with_capacity(formed.len());
+        let mut membership = BTreeMap::new();
+        for (g, group_ids) in (0u64..).zip(formed) {
+            let id = GroupId(g);
+            let group_members = group_ids
+                .iter()
+                .filter_map(|p| by_id.get(p).copied())
+                .collect();
+            let (group, group_shares) = deal_group(id, group_members, self.threshold, rng)?;
+            for (p, share) in group_ids.iter().zip(group_shares) {
+                shares.entry(*p).or_default().insert(id, share);
+            }
+            membership.insert(id, group_ids);
+            groups.push(Arc::new(group));
+        }
+        let keys = identities
+            .into_iter()
+            .zip(&members)
+            .map(|(identity, m)| ProcessKeys {
+                id: m.id,
+                shares: shares.remove(&m.id).unwrap_or_default(),
+                identity,
+            })
+            .collect();
+        Ok(PrivateNetwork {
+            config: self.config,
+            groups: Arc::new(GroupSet::new(groups)?),
+            processes: Arc::new(Processes::new(members)),
+            keys,
+            members: membership,
+        })
+    }
+}
+
+impl<V: Variant> PrivateNetwork<V> {
+    /// The chain id ([`private_chain_id`]).
+    pub fn chain_id(&self) -> [u8; 32] {
+        private_chain_id(&self.config.beacon.genesis_seed, &self.groups.root())
+    }
+
+    /// The chain node of process `index` (its position in the dealt list),
+    /// with the groups installed and its shares added, ready to
+    /// [`start`](PspNode::start).
+    pub fn node<R: CryptoRng + ?Sized>(
+        &self,
+        index: usize,
+        rng: &mut R,
+    ) -> Result<PspNode<V>, DealError> {
+        let keys = self.keys.get(index).ok_or(DealError::NoProcess(index))?;
+        let mut node = PspNode::new(
+            self.config,
+            keys.identity.clone(),
+            Arc::clone(&self.processes),
+            rng,
+        )?;
+        node.install_groups(Time::ZERO, 1, Arc::clone(&self.groups));
+        for (group, share) in &keys.shares {
+            node.add_group_share(*group, share.clone());
+        }
+        Ok(node)
+    }
+}
