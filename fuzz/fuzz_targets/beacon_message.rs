@@ -3,15 +3,15 @@
 //! reach the same verdict, and every accepted input re-encodes to itself.
 #![no_main]
 
-// Only the seed and mutation helpers are used here.
-#[allow(unused_macros, dead_code)]
+#[macro_use]
+#[allow(dead_code)]
 mod wire_harness;
 
 use std::sync::LazyLock;
 
 use dfn_beacon::BeaconMessage;
-use dfn_crypto::backend::{Backend, Blst, PureRust};
-use dfn_crypto::{MinPk, MinSig, Variant};
+use dfn_crypto::backend::Blst;
+use dfn_crypto::MinSig;
 use libfuzzer_sys::fuzz_target;
 
 /// A MinSig share message (the golden bytes of `crates/dfn-beacon/tests/node.rs`)
@@ -33,25 +33,9 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     wire_harness::seeds(&SEED_HEX, |_, seed| BeaconMessage::<MinSig<Blst>>::from_bytes(seed).is_ok())
 });
 
-fn decode<V: Variant>(data: &[u8]) -> Result<Vec<u8>, String> {
-    BeaconMessage::<V>::from_bytes(data)
-        .map(|m| {
-            let bytes = m.to_bytes();
-            assert_eq!(bytes, data, "the re-encoding differs from the input");
-            assert_eq!(m.encoded_len(), data.len());
-            bytes
-        })
-        .map_err(|e| e.to_string())
-}
-
-fn same<B1: Backend, B2: Backend>(data: &[u8]) {
-    assert_eq!(decode::<MinSig<B1>>(data), decode::<MinSig<B2>>(data), "backends disagree");
-    assert_eq!(decode::<MinPk<B1>>(data), decode::<MinPk<B2>>(data), "backends disagree");
-}
-
 fuzz_target!(|data: &[u8]| {
-    same::<Blst, PureRust>(data);
+    same_message!(BeaconMessage, data);
     if let Some(mutated) = wire_harness::mutate(data, &SEEDS) {
-        same::<Blst, PureRust>(&mutated);
+        same_message!(BeaconMessage, &mutated);
     }
 });

@@ -4,16 +4,16 @@
 //! re-encodes to itself.
 #![no_main]
 
-// Only the seed mutation helper is used here.
-#[allow(unused_macros, dead_code)]
+#[macro_use]
+#[allow(dead_code)]
 mod wire_harness;
 
 use std::sync::{Arc, LazyLock};
 
 use dfn_beacon::{GroupId, ProcessId, ValueMessage};
-use dfn_crypto::backend::{Backend, Blst, PureRust};
+use dfn_crypto::backend::Blst;
 use dfn_crypto::threshold::SecretPolynomial;
-use dfn_crypto::{MinPk, MinSig, SecretKey, Suite, Variant};
+use dfn_crypto::{MinSig, SecretKey, Suite};
 use dfn_psp::{
     Block, BlockHash, CatchUpRequest, CatchUpResponse, Notarization, NotarizationShare, Proposal,
     PspMessage, notary_hash,
@@ -56,25 +56,9 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     messages.iter().map(PspMessage::to_bytes).collect()
 });
 
-fn decode<V: Variant>(data: &[u8]) -> Result<Vec<u8>, String> {
-    PspMessage::<V>::from_bytes(data)
-        .map(|m| {
-            let bytes = m.to_bytes();
-            assert_eq!(bytes, data, "the re-encoding differs from the input");
-            assert_eq!(m.encoded_len(), data.len());
-            bytes
-        })
-        .map_err(|e| e.to_string())
-}
-
-fn same<B1: Backend, B2: Backend>(data: &[u8]) {
-    assert_eq!(decode::<MinSig<B1>>(data), decode::<MinSig<B2>>(data), "backends disagree");
-    assert_eq!(decode::<MinPk<B1>>(data), decode::<MinPk<B2>>(data), "backends disagree");
-}
-
 fuzz_target!(|data: &[u8]| {
-    same::<Blst, PureRust>(data);
+    same_message!(PspMessage, data);
     if let Some(mutated) = wire_harness::mutate(data, &SEEDS) {
-        same::<Blst, PureRust>(&mutated);
+        same_message!(PspMessage, &mutated);
     }
 });

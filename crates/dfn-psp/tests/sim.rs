@@ -37,6 +37,19 @@ fn config(bt: u64, slot: u64) -> PspConfig {
     c
 }
 
+/// 40 processes in 4 groups of 15 (threshold 8), BT 1 s, Δslot 0.5 s,
+/// each stopping once it finalized `stop_at` heights.
+fn forty(stop_at: u64) -> Network {
+    Network {
+        processes: 40,
+        groups: 4,
+        group_size: 15,
+        threshold: 8,
+        config: config(1_000, 500),
+        stop_at,
+    }
+}
+
 /// WAN: one-way latencies uniform in 50–300 ms between any two processes.
 fn wan(seed: u64) -> SimConfig {
     SimConfig::new(seed)
@@ -65,14 +78,7 @@ fn faulty(p: usize) -> Behaviour {
 
 #[test]
 fn honest_network_finalizes_every_height_once() {
-    let net = Network {
-        processes: 40,
-        groups: 4,
-        group_size: 15,
-        threshold: 8,
-        config: config(1_000, 500),
-        stop_at: 20,
-    };
+    let net = forty(20);
     let mut sim = Simulation::new(wan(1), build(&net, 1, |_| Behaviour::Honest)).unwrap();
     sim.run_until(Time::from_millis(60_000));
     let finalized = check_safety(honest(&sim));
@@ -119,14 +125,7 @@ fn safety_with_thirty_percent_faulty_across_seeds() {
 
 #[test]
 fn finality_resumes_after_a_partition_heals() {
-    let net = Network {
-        processes: 40,
-        groups: 4,
-        group_size: 15,
-        threshold: 8,
-        config: config(1_000, 500),
-        stop_at: 1_000,
-    };
+    let net = forty(1_000);
     let mut sim = Simulation::new(wan(3), build(&net, 3, |_| Behaviour::Honest)).unwrap();
     // Half the processes cut off: groups keep a threshold on one side or
     // none, so the chain stalls or runs on one side only.
@@ -249,14 +248,7 @@ fn latency_block_time_one_second() {
 
 #[test]
 fn a_crashed_process_catches_up_after_restart() {
-    let net = Network {
-        processes: 40,
-        groups: 4,
-        group_size: 15,
-        threshold: 8,
-        config: config(1_000, 500),
-        stop_at: 1_000,
-    };
+    let net = forty(1_000);
     let mut sim = Simulation::new(wan(4), build(&net, 4, |_| Behaviour::Honest)).unwrap();
     let down = NodeId(7);
     sim.schedule(Time::from_millis(3_000), Fault::Crash(down))
@@ -292,14 +284,7 @@ fn a_crashed_process_catches_up_after_restart() {
 fn beyond_the_delay_bound_conflicts_are_never_silent() {
     let seeds = if soak() { 10 } else { 2 };
     for seed in 0..seeds {
-        let net = Network {
-            processes: 40,
-            groups: 4,
-            group_size: 15,
-            threshold: 8,
-            config: config(1_000, 500),
-            stop_at: 1_000,
-        };
+        let net = forty(1_000);
         let mut sim = Simulation::new(wan(seed), build(&net, seed, |_| Behaviour::Honest)).unwrap();
         sim.add_rule(
             Time::from_millis(4_000),

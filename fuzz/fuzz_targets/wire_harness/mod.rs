@@ -1,4 +1,4 @@
-//! What the DKG wire targets share: the two-backend verdict check, the seed
+//! What the wire targets share: the two-backend verdict checks, the seed
 //! encodings and the mutation that carries runs past the header checks.
 
 /// The member limit given to the decoders.
@@ -6,6 +6,7 @@ pub const MAX_MEMBERS: u32 = 64;
 
 /// Decodes with both backends: both must reach the same verdict (the same
 /// error, or values that re-encode to the input itself).
+#[allow(unused_macros)]
 macro_rules! same {
     ($ty:ident < $v:ident >, $data:expr) => {{
         let a = $ty::<$v<dfn_crypto::backend::Blst>>::from_bytes($data, wire_harness::MAX_MEMBERS);
@@ -20,6 +21,31 @@ macro_rules! same {
             (Err(x), Err(y)) => assert_eq!(x, y),
             _ => panic!("backends disagree: {a:?} vs {b:?}"),
         }
+    }};
+}
+
+/// Decodes `data` as a `$ty` (a message decoder without a member limit:
+/// `from_bytes`, `to_bytes`, `encoded_len`) for MinSig and MinPk on both
+/// backends: the backends reach the same verdict, and whatever is accepted
+/// re-encodes to exactly `data` and claims its length.
+#[allow(unused_macros)]
+macro_rules! same_message {
+    ($ty:ident, $data:expr) => {{
+        fn decode<V: dfn_crypto::Variant>(data: &[u8]) -> Result<Vec<u8>, String> {
+            $ty::<V>::from_bytes(data)
+                .map(|m| {
+                    let bytes = m.to_bytes();
+                    assert_eq!(bytes, data, "the re-encoding differs from the input");
+                    assert_eq!(m.encoded_len(), data.len());
+                    bytes
+                })
+                .map_err(|e| e.to_string())
+        }
+        use dfn_crypto::backend::{Blst, PureRust};
+        use dfn_crypto::{MinPk, MinSig};
+        let data: &[u8] = $data;
+        assert_eq!(decode::<MinSig<Blst>>(data), decode::<MinSig<PureRust>>(data), "backends disagree");
+        assert_eq!(decode::<MinPk<Blst>>(data), decode::<MinPk<PureRust>>(data), "backends disagree");
     }};
 }
 
