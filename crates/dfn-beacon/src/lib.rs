@@ -26,6 +26,7 @@ mod registration;
 mod registry;
 pub mod resilience;
 pub mod round;
+pub mod share_set;
 pub mod shuffle;
 mod verifier;
 mod wire;

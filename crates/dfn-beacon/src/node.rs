@@ -5,7 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use chacha20::ChaCha20Rng;
-use dfn_crypto::threshold::{SecretKeyShare, recover_signature};
+use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{MessageHash, SecretKey, Signature, Suite, Time, Variant};
 use rand_core::{CryptoRng, SeedableRng};
 
@@ -13,6 +13,7 @@ use crate::event::{BeaconEvent, BeaconValue, Output, Rejection, ShareEvidence};
 use crate::groups::{Group, GroupSet};
 use crate::identity::ProcessId;
 use crate::round;
+use crate::share_set::{Admission, ShareSet};
 use crate::verifier::{DirectVerifier, Verifier};
 use crate::wire::{BeaconMessage, GroupId, ShareMessage, ValueMessage};
 
@@ -64,16 +65,10 @@ struct Round<V: Variant> {
     group: Arc<Group<V>>,
     message: [u8; 32],
     hash: MessageHash<V>,
-    /// Share messages received, at most two distinct ones per member
-    /// (a valid share is unique: a second one means one is invalid).
-    shares: Vec<ShareMessage<V>>,
+    /// Share messages received (this node's own included).
+    shares: ShareSet<ShareMessage<V>>,
     /// This node's own share message, if a member.
     own: Option<ShareMessage<V>>,
-    /// Distinct members with a share not yet found invalid.
-    members: usize,
-    /// Whether an invalid share was seen: new shares are then checked on
-    /// arrival.
-    suspicious: bool,
     /// Shares found invalid: sent again, they are not checked again.
     invalid: Vec<dfn_crypto::threshold::SignatureShare<V>>,
     /// Whether a stall was reported for this round.
@@ -227,14 +222,9 @@ impl<V: Variant> BeaconNode<V> {
             &self.identity,
         );
         round.own = Some(own);
-        if !round
-            .shares
-            .iter()
-            .any(|m| m.share.index() == own.share.index())
-        {
-            round.members += 1;
-        }
-        round.shares.push(own);
+        // Our own share is valid; a forged copy of it held already changes
+        // nothing.
+        let _ = round.shares.offer(own, |_| true);
         self.outputs.push_back(Output::ToGroup {
             group: round.group.id(),
             message: BeaconMessage::Share(own),
@@ -347,7 +337,7 @@ impl<V: Variant> BeaconNode<V> {
             self.outputs.push_back(Output::Event(BeaconEvent::Stalled {
                 height,
                 group: round.group.id(),
-                shares: u32::try_from(round.members).unwrap_or(u32::MAX),
+                shares: u32::try_from(round.shares.members()).unwrap_or(u32::MAX),
                 threshold: round.group.threshold(),
             }));
         }
@@ -415,11 +405,9 @@ impl<V: Variant> BeaconNode<V> {
             group,
             message,
             hash,
-            shares: Vec::new(),
+            shares: ShareSet::default(),
             own: None,
-            members: 0,
             invalid: Vec::new(),
-            suspicious: false,
             stall_reported: false,
             recover_at: None,
         });
@@ -451,57 +439,30 @@ impl<V: Variant> BeaconNode<V> {
             return self.reject(height, Rejection::WrongGroup(message.group));
         }
         let index = message.share.index();
-        if round.group.member(index).is_none() {
+        let Some(member) = round.group.member(index) else {
             return self.reject(height, Rejection::NotAMember(index));
-        }
+        };
         if round.invalid.contains(&message.share) {
             return self.reject(height, Rejection::Duplicate);
         }
-        if round
-            .group
-            .member(index)
-            .is_some_and(|m| self.convicted.contains(&m.id))
-        {
+        if self.convicted.contains(&member.id) {
             return self.reject(height, Rejection::Convicted(index));
         }
-        let same_member = round.shares.iter().filter(|m| m.share.index() == index);
-        let mut count = 0;
-        for m in same_member {
-            if *m == message || m.share == message.share {
-                return self.reject(height, Rejection::Duplicate);
+        let keys = round.group.keys();
+        let (verifier, rng) = (&self.verifier, &mut self.rng);
+        let admission = round.shares.offer(message, |m| {
+            let one = core::slice::from_ref(&m.share);
+            verifier
+                .invalid_shares(keys, &round.message, &round.hash, one, rng)
+                .is_empty()
+        });
+        match admission {
+            Admission::Duplicate => self.reject(height, Rejection::Duplicate),
+            Admission::Invalid(message) => self.report_invalid(Vec::from([message])),
+            Admission::Held { members } if members >= round.group.threshold() as usize => {
+                self.try_recover(now);
             }
-            count += 1;
-        }
-        if count >= 2 {
-            return self.reject(height, Rejection::Duplicate);
-        }
-        // Once a round has seen an invalid share, each new share is checked
-        // on arrival, so that combining (the expensive step) runs once more
-        // at most, on shares known good.
-        if round.suspicious {
-            let keys = round.group.keys();
-            let bad = self.verifier.invalid_shares(
-                keys,
-                &round.message,
-                &round.hash,
-                core::slice::from_ref(&message.share),
-                &mut self.rng,
-            );
-            if !bad.is_empty() {
-                round.shares.push(message);
-                let last = round.shares.len() - 1;
-                if count == 0 {
-                    round.members += 1;
-                }
-                return self.drop_invalid(&[last]);
-            }
-        }
-        if count == 0 {
-            round.members += 1;
-        }
-        round.shares.push(message);
-        if round.members >= round.group.threshold() as usize {
-            self.try_recover(now);
+            Admission::Held { .. } => {}
         }
     }
 
@@ -521,11 +482,6 @@ impl<V: Variant> BeaconNode<V> {
         }
     }
 
-    /// With shares from `t` members: combine the first `t` and verify the
-    /// result once (a valid result is the unique group signature, whatever
-    /// went in); on failure find the invalid shares, report them, and try
-    /// again with what is left (each pass drops at least one share, so
-    /// this ends).
     /// With shares from `t` members: recovers at once if this node relays
     /// the round's value (or is not a member), else after
     /// `relay_backup_ms` unless a relayed copy comes first.
@@ -536,7 +492,7 @@ impl<V: Variant> BeaconNode<V> {
         let Some(round) = self.round.as_mut() else {
             return;
         };
-        if round.members < round.group.threshold() as usize {
+        if round.shares.members() < round.group.threshold() as usize {
             return;
         }
         let rank = round.group.relay_rank(&self.me, height);
@@ -548,69 +504,36 @@ impl<V: Variant> BeaconNode<V> {
     }
 
     /// Recovers the value from the shares held (`late`: after waiting for
-    /// a relayed copy in vain, so it is relayed at once).
+    /// a relayed copy in vain, so it is relayed at once), reporting the
+    /// invalid shares found on the way.
     fn recover(&mut self, now: Time, late: bool) {
-        loop {
-            let Some(round) = self.round.as_mut() else {
-                return;
-            };
-            let keys = round.group.keys();
-            let t = keys.threshold();
-            if round.members < t as usize {
-                return;
-            }
-            let shares: Vec<_> = round.shares.iter().map(|m| m.share).collect();
-            let mut seen = alloc::collections::BTreeSet::new();
-            let first: Vec<_> = shares
-                .iter()
-                .filter(|s| seen.insert(s.index()))
-                .copied()
-                .collect();
-            if let Ok(signature) = recover_signature(t, &first) {
-                if self.verifier.verify_value(
-                    keys.group_key(),
-                    &round.message,
-                    &round.hash,
-                    &signature,
-                ) {
-                    return self.accept(now, signature, true, late);
-                }
-            }
-            let invalid = self.verifier.invalid_shares(
-                keys,
-                &round.message,
-                &round.hash,
-                &shares,
-                &mut self.rng,
-            );
-            if invalid.is_empty() {
-                return;
-            }
-            if let Some(round) = self.round.as_mut() {
-                round.suspicious = true;
-            }
-            self.drop_invalid(&invalid);
+        let Some(round) = self.round.as_mut() else {
+            return;
+        };
+        let keys = round.group.keys();
+        let (verifier, rng) = (&self.verifier, &mut self.rng);
+        let (message, hash) = (&round.message, &round.hash);
+        let recovery = round.shares.recover(
+            keys.threshold(),
+            |signature| verifier.verify_value(keys.group_key(), message, hash, signature),
+            |shares| verifier.invalid_shares(keys, message, hash, shares, rng),
+        );
+        self.report_invalid(recovery.dropped);
+        if let Some(signature) = recovery.signature {
+            self.accept(now, signature, true, late);
         }
     }
 
-    /// Removes the shares at `positions`, reporting each as evidence when
-    /// its sender signed it (else as a forgery).
-    fn drop_invalid(&mut self, positions: &[usize]) {
+    /// Remembers the shares of `messages` as invalid and reports each as
+    /// evidence when its sender signed it (else as a forgery).
+    fn report_invalid(&mut self, messages: Vec<ShareMessage<V>>) {
         let height = self.height;
         let Some(round) = self.round.as_mut() else {
             return;
         };
-        let mut events = Vec::new();
-        for position in positions.iter().rev() {
-            if *position >= round.shares.len() {
-                continue;
-            }
-            let message = round.shares.remove(*position);
+        for message in messages {
             round.invalid.push(message.share);
             let index = message.share.index();
-            if !round.shares.iter().any(|m| m.share.index() == index) {
-                round.members = round.members.saturating_sub(1);
-            }
             let sender = round
                 .group
                 .member(index)
@@ -618,17 +541,16 @@ impl<V: Variant> BeaconNode<V> {
             if let Some(member) = sender {
                 self.convicted.insert(member.id);
             }
-            events.push(if sender.is_some() {
+            let event = if sender.is_some() {
                 BeaconEvent::Evidence(ShareEvidence::InvalidShare { message })
             } else {
                 BeaconEvent::Rejected {
                     height,
                     reason: Rejection::ForgedShare(index),
                 }
-            });
+            };
+            self.outputs.push_back(Output::Event(event));
         }
-        self.outputs
-            .extend(events.into_iter().rev().map(Output::Event));
     }
 
     /// `σ^h` is known: report it, relay it if recovered here, move on.

@@ -117,6 +117,12 @@ fn sig_len<V: Variant>() -> usize {
     <V::SignaturePoint as Point>::COMPRESSED_LEN
 }
 
+impl<V: Variant> crate::share_set::CarriesShare<V> for ShareMessage<V> {
+    fn share(&self) -> SignatureShare<V> {
+        self.share
+    }
+}
+
 impl<V: Variant> ShareMessage<V> {
     /// Member `share.index()` of `group` sends its share for `height`,
     /// signed with its identity key.

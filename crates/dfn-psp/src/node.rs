@@ -6,10 +6,11 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use chacha20::ChaCha20Rng;
+use dfn_beacon::share_set::Admission;
 use dfn_beacon::{
     BeaconEvent, BeaconMessage, BeaconNode, GroupId, GroupSet, ProcessId, ValueMessage, Verifier,
 };
-use dfn_crypto::threshold::{SecretKeyShare, recover_signature};
+use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{SecretKey, Signature, Time, Variant};
 use rand_core::{CryptoRng, SeedableRng};
 
@@ -742,46 +743,24 @@ impl<V: Variant> PspNode<V> {
         let Some(member) = group.member(index).copied() else {
             return self.reject(height, Rejection::NotAMember(index));
         };
-        if self.convicted.contains(&member.id) {
+        if self.convicted.contains(&member.id) || self.round.invalid.contains(&message.share) {
             return self.reject(height, Rejection::Duplicate);
         }
-        if self.round.invalid.contains(&message.share) {
-            return self.reject(height, Rejection::Duplicate);
-        }
+        let (checks, rng) = (&self.checks, &mut self.rng);
         let set = self.round.shares.entry(message.block).or_default();
-        let mut count = 0;
-        for m in set.shares.iter().filter(|m| m.share.index() == index) {
-            if *m == message || m.share == message.share {
-                return self.reject(height, Rejection::Duplicate);
+        let admission = set.offer(message, |m| {
+            let one = core::slice::from_ref(&m.share);
+            checks
+                .invalid_shares(group.keys(), height, &m.block, one, rng)
+                .is_empty()
+        });
+        match admission {
+            Admission::Duplicate => self.reject(height, Rejection::Duplicate),
+            Admission::Invalid(message) => self.report_invalid(Vec::from([message])),
+            Admission::Held { members } if members >= group.threshold() as usize => {
+                self.try_recover(now, message.block);
             }
-            count += 1;
-        }
-        if count >= 2 {
-            return self.reject(height, Rejection::Duplicate);
-        }
-        if set.suspicious {
-            let bad = self.checks.invalid_shares(
-                group.keys(),
-                height,
-                &message.block,
-                core::slice::from_ref(&message.share),
-                &mut self.rng,
-            );
-            if !bad.is_empty() {
-                set.shares.push(message);
-                let last = set.shares.len() - 1;
-                if count == 0 {
-                    set.members += 1;
-                }
-                return self.drop_invalid(message.block, &[last]);
-            }
-        }
-        if count == 0 {
-            set.members += 1;
-        }
-        set.shares.push(message);
-        if set.members >= group.threshold() as usize {
-            self.try_recover(now, message.block);
+            Admission::Held { .. } => {}
         }
     }
 
@@ -804,85 +783,65 @@ impl<V: Variant> PspNode<V> {
         }
     }
 
-    /// Combines `t` shares for `block` and verifies the result once; on
-    /// failure, finds and reports the invalid shares and tries again
-    /// (`late`: after waiting for a relayed copy in vain, so the result is
-    /// relayed at once).
+    /// Recovers `block`'s notarization from the shares held (`late`: after
+    /// waiting for a relayed copy in vain, so the result is relayed at
+    /// once), reporting the invalid shares found on the way.
     fn recover(&mut self, now: Time, block: BlockHash, late: bool) {
-        loop {
-            let height = self.round.height;
-            if self.round.notarized {
-                return;
-            }
-            let Some(setup) = self.round.setup.as_ref() else {
-                return;
-            };
-            let keys = setup.group.keys();
-            let t = keys.threshold();
-            let Some(set) = self.round.shares.get_mut(&block) else {
-                return;
-            };
-            if set.members < t as usize {
-                return;
-            }
-            let shares: Vec<_> = set.shares.iter().map(|m| m.share).collect();
-            let mut seen = BTreeSet::new();
-            let first: Vec<_> = shares
-                .iter()
-                .filter(|s| seen.insert(s.index()))
-                .copied()
-                .collect();
-            if let Ok(signature) = recover_signature(t, &first) {
+        let height = self.round.height;
+        if self.round.notarized {
+            return;
+        }
+        let Some(setup) = self.round.setup.as_ref() else {
+            return;
+        };
+        let group = Arc::clone(&setup.group);
+        let keys = group.keys();
+        let Some(set) = self.round.shares.get_mut(&block) else {
+            return;
+        };
+        let (checks, rng) = (&self.checks, &mut self.rng);
+        let recovery = set.recover(
+            keys.threshold(),
+            |signature| {
                 let n = Notarization {
                     height,
                     block,
-                    signature,
+                    signature: *signature,
                 };
-                if self.checks.notarized(keys.group_key(), &n) {
-                    let relay = if late { Relay::Now } else { Relay::Rotation };
-                    return self.on_notarized(now, n, relay);
-                }
-            }
-            let invalid = self
-                .checks
-                .invalid_shares(keys, height, &block, &shares, &mut self.rng);
-            if invalid.is_empty() {
-                return;
-            }
-            set.suspicious = true;
-            self.drop_invalid(block, &invalid);
+                checks.notarized(keys.group_key(), &n)
+            },
+            |shares| checks.invalid_shares(keys, height, &block, shares, rng),
+        );
+        self.report_invalid(recovery.dropped);
+        if let Some(signature) = recovery.signature {
+            let relay = if late { Relay::Now } else { Relay::Rotation };
+            let n = Notarization {
+                height,
+                block,
+                signature,
+            };
+            self.on_notarized(now, n, relay);
         }
     }
 
-    /// Removes the shares at `positions` of `block`'s set, reporting each
-    /// as evidence when its sender signed it (else as a forgery).
-    fn drop_invalid(&mut self, block: BlockHash, positions: &[usize]) {
+    /// Remembers the shares of `messages` as invalid and reports each as
+    /// evidence when its sender signed it (else as a forgery).
+    fn report_invalid(&mut self, messages: Vec<NotarizationShare<V>>) {
         let height = self.round.height;
         let Some(setup) = self.round.setup.as_ref() else {
             return;
         };
         let group = Arc::clone(&setup.group);
-        let Some(set) = self.round.shares.get_mut(&block) else {
-            return;
-        };
-        let mut events = Vec::new();
-        for position in positions.iter().rev() {
-            if *position >= set.shares.len() {
-                continue;
-            }
-            let message = set.shares.remove(*position);
+        for message in messages {
             self.round.invalid.push(message.share);
             let index = message.share.index();
-            if !set.shares.iter().any(|m| m.share.index() == index) {
-                set.members = set.members.saturating_sub(1);
-            }
             let sender = group
                 .member(index)
                 .filter(|member| self.checks.sender_signed(&member.key, &message));
             if let Some(member) = sender {
                 self.convicted.insert(member.id);
             }
-            events.push(if sender.is_some() {
+            self.event(if sender.is_some() {
                 ChainEvent::Evidence(Evidence::InvalidShare(message))
             } else {
                 ChainEvent::Rejected {
@@ -890,9 +849,6 @@ impl<V: Variant> PspNode<V> {
                     reason: Rejection::ForgedShare(index),
                 }
             });
-        }
-        for e in events.into_iter().rev() {
-            self.event(e);
         }
     }
 

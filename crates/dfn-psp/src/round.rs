@@ -6,6 +6,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use dfn_beacon::share_set::ShareSet;
 use dfn_beacon::{Group, ProcessId};
 use dfn_crypto::threshold::{SecretKeyShare, SignatureShare};
 use dfn_crypto::{Time, Variant};
@@ -37,16 +38,6 @@ pub(crate) struct Candidate<V: Variant> {
     pub validity: Validity,
 }
 
-/// The notarization shares held for one block.
-#[derive(Default)]
-pub(crate) struct ShareSet<V: Variant> {
-    pub shares: Vec<NotarizationShare<V>>,
-    /// Distinct members with a share not found invalid.
-    pub members: usize,
-    /// Whether an invalid share was seen: new ones are checked on arrival.
-    pub suspicious: bool,
-}
-
 pub(crate) struct Round<V: Variant> {
     pub height: u64,
     /// `T_h`.
@@ -67,7 +58,8 @@ pub(crate) struct Round<V: Variant> {
     pub signed_slot: Option<u32>,
     pub signed: BTreeSet<BlockHash>,
     pub own_shares: Vec<NotarizationShare<V>>,
-    pub shares: BTreeMap<BlockHash, ShareSet<V>>,
+    /// The notarization shares held, per block.
+    pub shares: BTreeMap<BlockHash, ShareSet<NotarizationShare<V>>>,
     pub invalid: Vec<SignatureShare<V>>,
     pub wait_over: bool,
     pub payload_requested: Option<BlockHash>,

@@ -171,6 +171,12 @@ pub fn notary_hash<V: Variant>(height: u64, block: &BlockHash) -> MessageHash<V>
     MessageHash::new(Suite::Basic, &notary_message(height, block))
 }
 
+impl<V: Variant> dfn_beacon::share_set::CarriesShare<V> for NotarizationShare<V> {
+    fn share(&self) -> SignatureShare<V> {
+        self.share
+    }
+}
+
 impl<V: Variant> NotarizationShare<V> {
     /// Member `share.index()` of `group` sends its share on `block`,
     /// signed with its identity key.
