@@ -277,9 +277,12 @@ fn a_crashed_process_catches_up_after_restart() {
 }
 
 /// Beyond the delay bound: the two halves of the network hear each other
-/// 2 s late (four times `Δ`) for a while. The rule's guarantee is void;
+/// 2 s late (four times `Δ`) for 20 s. The rule's guarantee is void;
 /// what must not happen is a silent conflict: any two processes that
-/// finalized different blocks at one height are visible as an alarm.
+/// finalized different blocks at one height are visible as an alarm. And
+/// once the delays end the chain must finalize again everywhere: 60 s at
+/// BT = 1 s gives every process at least 25 heights (33–34 measured, the
+/// seeds in the test command never conflicted; the soak runs more).
 #[test]
 fn beyond_the_delay_bound_conflicts_are_never_silent() {
     let seeds = if soak() { 10 } else { 2 };
@@ -310,5 +313,6 @@ fn beyond_the_delay_bound_conflicts_are_never_silent() {
         if conflicts > 0 {
             assert!(alarms > 0, "a finality conflict went unreported");
         }
+        assert!(lowest >= 25, "finality did not resume: {lowest} heights");
     }
 }
