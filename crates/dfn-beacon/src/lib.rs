@@ -20,6 +20,8 @@ mod event;
 mod groups;
 mod identity;
 mod light;
+#[cfg(feature = "std")]
+mod memo;
 pub mod merkle;
 mod node;
 mod registration;
@@ -42,6 +44,8 @@ pub use groups::{
 };
 pub use identity::{Identity, ProcessId};
 pub use light::{ChainVerifier, LightError, ValueProof, verify_value};
+#[cfg(feature = "std")]
+pub use memo::MemoVerifier;
 pub use node::{BeaconConfig, BeaconNode};
 pub use registration::{GroupRegistration, REGISTRATION_TAG, RegistrationError, RegistrationTally};
 pub use registry::{Network, Registration, Registry, RegistryError};

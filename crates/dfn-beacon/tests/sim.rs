@@ -17,15 +17,15 @@
 )]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use dfn_beacon::{
-    BeaconConfig, BeaconEvent, BeaconMessage, BeaconNode, GroupId, GroupMember, GroupSet, Output,
-    ProcessId, ShareMessage, Verifier, deal_group,
+    BeaconConfig, BeaconEvent, BeaconMessage, BeaconNode, GroupId, GroupMember, GroupSet,
+    MemoVerifier, Output, ProcessId, ShareMessage, Verifier, deal_group,
 };
-use dfn_crypto::threshold::{SecretKeyShare, ShareKeys, SignatureShare};
-use dfn_crypto::{MessageHash, MinSig, PublicKey, SecretKey, Signature, Suite};
+use dfn_crypto::threshold::SecretKeyShare;
+use dfn_crypto::{MinSig, SecretKey, Suite};
 use dfn_sim::{
     AuditSink, BroadcastMode, Geo, Node, NodeId, SimConfig, SimEvent, SimMessage, Simulation, Time,
 };
@@ -37,76 +37,6 @@ const GENESIS: [u8; 32] = *b"dfn beacon simulation genesis!!!";
 
 fn soak() -> bool {
     std::env::var("DFN_SOAK").is_ok_and(|v| v == "1")
-}
-
-/// Every distinct check done once, for real, shared by all the simulated
-/// processes (they all receive the same values and shares).
-/// (group key, message, signature) → verdict.
-type ValueMemo = HashMap<(Vec<u8>, [u8; 32], Vec<u8>), bool>;
-/// (message, member index, share) → verdict.
-type ShareMemo = HashMap<([u8; 32], u32, Vec<u8>), bool>;
-/// Encoded share message → whether its sender signed it.
-type SenderMemo = HashMap<Vec<u8>, bool>;
-
-#[derive(Default)]
-struct MemoVerifier {
-    values: Mutex<ValueMemo>,
-    shares: Mutex<ShareMemo>,
-    senders: Mutex<SenderMemo>,
-}
-
-impl Verifier<V> for MemoVerifier {
-    fn verify_value(
-        &self,
-        group_key: &PublicKey<V>,
-        message: &[u8; 32],
-        hash: &MessageHash<V>,
-        signature: &Signature<V>,
-    ) -> bool {
-        let key = (
-            group_key.to_bytes().to_vec(),
-            *message,
-            signature.to_bytes().to_vec(),
-        );
-        *self
-            .values
-            .lock()
-            .unwrap()
-            .entry(key)
-            .or_insert_with(|| group_key.verify_hash(hash, signature))
-    }
-
-    fn verify_sender(&self, sender: &PublicKey<V>, message: &ShareMessage<V>) -> bool {
-        let key = BeaconMessage::Share(*message).to_bytes();
-        *self
-            .senders
-            .lock()
-            .unwrap()
-            .entry(key)
-            .or_insert_with(|| message.verify_sender(sender))
-    }
-
-    fn invalid_shares(
-        &self,
-        keys: &ShareKeys<V>,
-        message: &[u8; 32],
-        hash: &MessageHash<V>,
-        shares: &[SignatureShare<V>],
-        _rng: &mut chacha20::ChaCha20Rng,
-    ) -> Vec<usize> {
-        let mut memo = self.shares.lock().unwrap();
-        shares
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                let key = (*message, s.index(), s.to_bytes());
-                !*memo
-                    .entry(key)
-                    .or_insert_with(|| keys.verify_share(hash, s))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
