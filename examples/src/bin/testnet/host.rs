@@ -66,7 +66,6 @@ pub struct Process {
     pub me: NodeId,
     dir: Arc<Directory>,
     ledger: Arc<Mutex<Ledger>>,
-    txs_per_block: usize,
     out: VecDeque<dfn_sim::Output<Msg, Ev>>,
     /// When each height was entered.
     pub entered: BTreeMap<u64, Time>,
@@ -89,14 +88,12 @@ impl Process {
         me: NodeId,
         dir: Arc<Directory>,
         ledger: Arc<Mutex<Ledger>>,
-        txs_per_block: usize,
     ) -> Self {
         Self {
             node,
             me,
             dir,
             ledger,
-            txs_per_block,
             out: VecDeque::new(),
             entered: BTreeMap::new(),
             finalized: Vec::new(),
@@ -138,11 +135,10 @@ impl Process {
                     }
                 }
                 Output::RequestPayload { height, parent } => {
-                    let count = self.txs_per_block;
                     let made = {
                         let mut ledger = self.ledger();
-                        ledger.propose(&parent, height, count).and_then(|payload| {
-                            let (root, _) = ledger.execute(None, &parent, &payload).ok()?;
+                        ledger.propose(&parent, height).and_then(|payload| {
+                            let (root, _) = ledger.execute(None, &parent, height, &payload).ok()?;
                             Some((payload, root))
                         })
                     };
@@ -154,7 +150,12 @@ impl Process {
                 Output::ValidatePayload(block) => {
                     let valid = self
                         .ledger()
-                        .execute(Some(block.hash()), &block.parent(), block.payload())
+                        .execute(
+                            Some(block.hash()),
+                            &block.parent(),
+                            block.height(),
+                            block.payload(),
+                        )
                         .is_ok_and(|(root, _)| root.0 == block.state_root());
                     self.node.payload_checked(ct(now), block.hash(), valid);
                 }
@@ -166,7 +167,12 @@ impl Process {
                     // run it (once, in the shared ledger) to know its state.
                     let txs = self
                         .ledger()
-                        .execute(Some(block.hash()), &block.parent(), block.payload())
+                        .execute(
+                            Some(block.hash()),
+                            &block.parent(),
+                            block.height(),
+                            block.payload(),
+                        )
                         .map_or(0, |(_, txs)| txs);
                     self.finalized.push((block.height(), block.hash(), txs));
                     self.finalized_at.insert(block.height(), now);

@@ -1,7 +1,8 @@
 //! The dfn testnet: a network of processes in threshold groups, in the
 //! deterministic simulator, running the real random beacon and the PSP
 //! chain with real BLS signatures, executing MetaCoin transactions on the
-//! EVM in every block, with a live progress line and a final report.
+//! EVM in every block and a BNS proposal adopted through following, with a
+//! live progress line and a final report.
 //!
 //! `cargo run --release -p dfn-examples --bin testnet -- --help`
 
@@ -9,8 +10,10 @@
 // input reaches an index).
 #![allow(clippy::indexing_slicing)]
 
+mod governance;
 mod host;
 mod ledger;
+mod plot;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -26,6 +29,8 @@ use dfn_sim::{BroadcastMode, Fault, Latency, LinkModel, NodeId, SimConfig, Simul
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
+use dfn_bns::Vote;
+use governance::{Council, Genesis, GovState, Intent};
 use host::{Directory, Process, V};
 use ledger::{Ledger, SUPPLY};
 
@@ -39,10 +44,12 @@ USAGE: testnet [FLAGS]
   --group-size N    members per group, threshold n/2 + 1 (default 100)
   --heights N       run until every live process finalized N heights (default 30)
   --block-time MS   BT, the base block time (default 1000)
-  --txs N           MetaCoin transfers per block (default 20)
+  --txs N           MetaCoin transfers per block until governance raises it
+                    by half (default 20)
   --faulty PCT      percent of processes crashed from the start (default 0)
   --seed N          simulation seed (default 1)
   --json PATH       also write the report as JSON
+  --svg PATH        also write a plot of finality latency per height (SVG)
   --help            this text";
 
 struct Args {
@@ -55,6 +62,7 @@ struct Args {
     faulty: u32,
     seed: u64,
     json: Option<String>,
+    svg: Option<String>,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -68,6 +76,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         faulty: 0,
         seed: 1,
         json: None,
+        svg: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -86,11 +95,15 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--faulty" => a.faulty = value.parse().map_err(bad)?,
             "--seed" => a.seed = value.parse().map_err(bad)?,
             "--json" => a.json = Some(value),
+            "--svg" => a.svg = Some(value),
             _ => return Err(format!("unknown flag {flag} (see --help)")),
         }
     }
     if a.group_size == 0 || a.group_size > a.processes || a.groups == 0 || a.faulty >= 50 {
         return Err("need 1 ≤ group size ≤ processes, at least one group, faulty < 50%".into());
+    }
+    if a.txs == 0 || a.txs > 600 {
+        return Err("--txs must be between 1 and 600".into());
     }
     if a.block_time < 200 {
         return Err("--block-time must be at least 200 ms (BT > 2Δ with Δ ≥ 100 ms)".into());
@@ -195,7 +208,14 @@ fn run(args: &Args) -> Result<(), String> {
         ids: ids.clone(),
     });
     let genesis = BlockHash::genesis(&genesis_seed);
-    let ledger = Arc::new(Mutex::new(Ledger::new(genesis, 100)?));
+    let (governance, council) = governance_genesis(args, &keys)?;
+    let ledger = Arc::new(Mutex::new(Ledger::new(
+        genesis,
+        100,
+        governance,
+        council,
+        args.block_time,
+    )?));
     let checks = Arc::new(MemoChecks::default());
     let config = config(args, genesis_seed);
     let mut nodes = Vec::with_capacity(args.processes);
@@ -212,7 +232,6 @@ fn run(args: &Args) -> Result<(), String> {
             NodeId(p as u32),
             Arc::clone(&dir),
             Arc::clone(&ledger),
-            args.txs,
         ));
     }
     let sim_config = SimConfig::new(args.seed)
@@ -279,6 +298,64 @@ fn run(args: &Args) -> Result<(), String> {
     report(args, &sim, &live, &ledger, wall)
 }
 
+/// Units of stake in one token.
+const TOKEN: u64 = 100_000_000;
+/// Neurons 0, 1 and 2 lead: the others follow them.
+const LEADERS: usize = 3;
+/// The height from which leader 0 proposes, and from which leader 1 votes.
+const PROPOSE_AT: u64 = 2;
+const VOTE_AT: u64 = 4;
+
+/// One neuron per process, controlled by the process's key. Leaders hold
+/// 20 tokens; the others 1–9, with dissolve delays of 6 months to 8 years.
+/// Odd neurons follow the three leaders on protocol parameters; even ones
+/// follow the leaders and their predecessor through the catch-all list, so
+/// their ballots need the cascade to reach them; every tenth follows nobody.
+/// Leader 0 proposes to raise the transfer limit by half; leader 1 seconds
+/// it; the followers carry it.
+fn governance_genesis(args: &Args, keys: &[SecretKey<V>]) -> Result<(GovState, Council), String> {
+    let leaders: Vec<usize> = (0..LEADERS.min(keys.len())).collect();
+    let neurons: Vec<Genesis> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let leader = i < LEADERS;
+            let followees = match () {
+                _ if leader || i % 10 == 0 => Vec::new(),
+                _ if i % 2 == 1 => leaders.clone(),
+                _ => leaders.iter().copied().chain([i - 1]).collect(),
+            };
+            Genesis {
+                controller: dfn_bns::KeyId::of(&key.public_key()),
+                stake: if leader { 20 } else { 1 + i as u64 % 9 } * TOKEN,
+                dissolve_delay_ms: dfn_bns::config::MONTH_MS * (6 + 6 * (i as u64 % 16)),
+                followees,
+                catch_all: i % 2 == 0,
+            }
+        })
+        .collect();
+    let (state, ids) = GovState::genesis(&neurons, args.txs as u64)?;
+    let council = Council::new(
+        leaders
+            .iter()
+            .map(|i| (ids[*i], keys[*i].clone()))
+            .collect(),
+        vec![
+            Intent::Propose {
+                leader: 0,
+                limit: args.txs as u64 + (args.txs as u64 / 2).max(1),
+                height: PROPOSE_AT,
+            },
+            Intent::Vote {
+                leader: 1,
+                vote: Vote::Yes,
+                height: VOTE_AT,
+            },
+        ],
+    );
+    Ok((state, council))
+}
+
 /// p50, p90, p99.
 fn percentiles(values: &mut [u64]) -> [u64; 3] {
     values.sort_unstable();
@@ -314,6 +391,7 @@ fn report(
     }
     let mut block_times = Vec::new();
     let mut finality = Vec::new();
+    let mut finality_by_height: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     for p in live {
         let n = &nodes[*p];
         let entered: Vec<(&u64, &Time)> = n.entered.iter().collect();
@@ -322,7 +400,9 @@ fn report(
         }
         for (h, t) in &n.finalized_at {
             if let Some(e) = n.entered.get(&(h + 1)) {
-                finality.push(t.as_millis().saturating_sub(e.as_millis()));
+                let latency = t.as_millis().saturating_sub(e.as_millis());
+                finality.push(latency);
+                finality_by_height.entry(*h).or_default().push(latency);
             }
         }
     }
@@ -343,6 +423,9 @@ fn report(
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let balances = last.and_then(|b| ledger.balances(&b)).unwrap_or_default();
+    let outcome = last
+        .and_then(|b| ledger.governance(&b))
+        .map(|g| governance_outcome(&g, args.txs as u64, &reference.finalized, args.block_time));
     let total: u64 = balances.iter().sum();
     let holders = balances.iter().filter(|b| **b > 0).count();
     println!();
@@ -362,7 +445,10 @@ fn report(
         ledger.transactions_run
     );
     println!("  MetaCoin supply            {total} of {SUPPLY} in {holders} accounts");
-    println!("  governance                 not in the testnet yet (dfn-bns runs standalone)");
+    match &outcome {
+        Some(o) => println!("  governance                 {o}"),
+        None => println!("  governance                 no proposal finalized"),
+    }
     println!(
         "  simulated {seconds:.1} s in {:.1} s wall",
         wall.elapsed().as_secs_f64()
@@ -382,8 +468,140 @@ fn report(
             "transactions": txs,
             "metacoin_supply": total,
             "simulated_s": seconds,
+            "governance": outcome.as_ref().map(GovernanceOutcome::json),
         });
         std::fs::write(path, json.to_string()).map_err(|e| format!("{path}: {e}"))?;
     }
+    if let Some(path) = &args.svg {
+        let series: Vec<(u64, [u64; 3])> = finality_by_height
+            .iter_mut()
+            .map(|(h, v)| (*h, percentiles(v)))
+            .collect();
+        std::fs::write(path, plot::finality(&series)).map_err(|e| format!("{path}: {e}"))?;
+    }
     Ok(())
+}
+
+/// The proposal's fate, as the finalized chain's governance state says.
+struct GovernanceOutcome {
+    from: u64,
+    to: Option<u64>,
+    status: String,
+    decided_height: Option<u64>,
+    yes_bp: u128,
+    no_bp: u128,
+    cast: usize,
+    /// Ballots cast by a signed proposal or vote rather than by following.
+    direct: usize,
+    ballots: usize,
+    /// Distinct transfer counts of blocks decided before, and after.
+    before: Vec<usize>,
+    after: Vec<usize>,
+}
+
+fn governance_outcome(
+    g: &GovState,
+    from: u64,
+    finalized: &[(u64, BlockHash, usize)],
+    block_time: u64,
+) -> GovernanceOutcome {
+    let Some(p) = g.proposal() else {
+        return GovernanceOutcome {
+            from,
+            to: None,
+            status: "no proposal".into(),
+            decided_height: None,
+            yes_bp: 0,
+            no_bp: 0,
+            cast: 0,
+            direct: 0,
+            ballots: 0,
+            before: Vec::new(),
+            after: Vec::new(),
+        };
+    };
+    let to = match &p.action {
+        dfn_bns::Action::SetParameter { value, .. } => <[u8; 8]>::try_from(value.as_slice())
+            .ok()
+            .map(u64::from_be_bytes),
+        _ => None,
+    };
+    let decided_height = p.decided_at.map(|t| t.as_millis() / block_time.max(1));
+    let (cast, ballots) = g.ballots(p.id);
+    let total = p.tally.total.max(1);
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for (h, _, txs) in finalized {
+        let side = match decided_height {
+            Some(d) if *h > d => &mut after,
+            _ => &mut before,
+        };
+        if !side.contains(txs) {
+            side.push(*txs);
+        }
+    }
+    GovernanceOutcome {
+        from,
+        to,
+        status: format!("{:?}", p.status),
+        decided_height,
+        yes_bp: p.tally.yes * 10_000 / total,
+        no_bp: p.tally.no * 10_000 / total,
+        cast,
+        direct: g.direct_votes,
+        ballots,
+        before,
+        after,
+    }
+}
+
+impl GovernanceOutcome {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "parameter": governance::MAX_TRANSFERS,
+            "from": self.from,
+            "to": self.to,
+            "status": self.status,
+            "decided_height": self.decided_height,
+            "yes_bp": self.yes_bp as u64,
+            "no_bp": self.no_bp as u64,
+            "ballots_cast": self.cast,
+            "ballots_direct": self.direct,
+            "ballots": self.ballots,
+            "transfers_per_block_before": self.before,
+            "transfers_per_block_after": self.after,
+        })
+    }
+}
+
+impl std::fmt::Display for GovernanceOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(to) = self.to else {
+            return write!(f, "{}", self.status);
+        };
+        write!(
+            f,
+            "{} {} → {}: {}",
+            governance::MAX_TRANSFERS,
+            self.from,
+            to,
+            self.status
+        )?;
+        if let Some(h) = self.decided_height {
+            write!(f, " at height {h}")?;
+        }
+        write!(
+            f,
+            " (yes {}.{:02} %, no {}.{:02} % of voting power; {} of {} ballots cast, {} directly, the rest by following); transfers per block {:?} before, {:?} after",
+            self.yes_bp / 100,
+            self.yes_bp % 100,
+            self.no_bp / 100,
+            self.no_bp % 100,
+            self.cast,
+            self.ballots,
+            self.direct,
+            self.before,
+            self.after
+        )
+    }
 }
