@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod dealer;
 mod epochs;
 mod event;
 mod groups;
@@ -37,6 +38,7 @@ mod wire;
 /// beacon's own message and randomness come from.
 pub use dfn_crypto::drand;
 
+pub use dealer::{DealtGroups, deal_groups};
 pub use epochs::{EpochConfig, EpochError, GroupSchedule};
 pub use event::{BeaconEvent, BeaconValue, Output, Rejection, ShareEvidence};
 pub use groups::{

@@ -16,13 +16,13 @@
     missing_docs
 )]
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
 use dfn_beacon::{
-    BeaconConfig, BeaconEvent, BeaconMessage, BeaconNode, GroupId, GroupMember, GroupSet,
-    MemoVerifier, Output, ProcessId, ShareMessage, Verifier, deal_group,
+    BeaconConfig, BeaconEvent, BeaconMessage, BeaconNode, GroupId, GroupMember, MemoVerifier,
+    Output, ProcessId, ShareMessage, Verifier, deal_groups,
 };
 use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{MinSig, SecretKey, Suite};
@@ -234,44 +234,23 @@ fn build(
     let identities: Vec<SecretKey<V>> = (0..processes)
         .map(|_| SecretKey::random(&mut rng))
         .collect();
-    let ids: Vec<ProcessId> = identities
+    let members: Vec<GroupMember<V>> = identities
         .iter()
-        .map(|k| ProcessId::of(&k.public_key()))
+        .map(|k| GroupMember {
+            id: ProcessId::of(&k.public_key()),
+            key: k.public_key(),
+        })
         .collect();
-    let eligible: Vec<ProcessId> = ids.clone();
-    let formed = dfn_beacon::form_groups(
-        &eligible,
-        &dfn_beacon::formation_seed(&GENESIS, 0),
-        size,
-        groups,
-    )
-    .unwrap();
-    let position: HashMap<ProcessId, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut shares: HashMap<usize, BTreeMap<GroupId, SecretKeyShare<V>>> = HashMap::new();
-    let mut list = Vec::new();
-    let mut members_of = BTreeMap::new();
-    for (g, members) in formed.iter().enumerate() {
-        let id = GroupId(g as u64);
-        let group_members = members
+    let seed = dfn_beacon::formation_seed(&GENESIS, 0);
+    let mut dealt = deal_groups(&members, &seed, size, groups, t, &mut rng).unwrap();
+    let set = Arc::new(dealt.set);
+    let groups = Arc::new(
+        set.groups()
             .iter()
-            .map(|m| GroupMember {
-                id: *m,
-                key: identities[position[m]].public_key(),
-            })
-            .collect();
-        let (group, group_shares) = deal_group(id, group_members, t, &mut rng).unwrap();
-        for (m, share) in members.iter().zip(group_shares) {
-            shares.entry(position[m]).or_default().insert(id, share);
-        }
-        members_of.insert(
-            id,
-            members.iter().map(|m| NodeId(position[m] as u32)).collect(),
-        );
-        list.push(Arc::new(group));
-    }
-    let set = Arc::new(GroupSet::new(list).unwrap());
-    let groups = Arc::new(members_of);
+            .zip(&dealt.members)
+            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
+            .collect::<BTreeMap<GroupId, Vec<NodeId>>>(),
+    );
     let verifier: Arc<dyn Verifier<V>> = Arc::new(MemoVerifier::default());
     let config = BeaconConfig {
         stall_ms: 5_000,
@@ -286,7 +265,7 @@ fn build(
             let mut node = BeaconNode::new(config, identity.clone(), &mut rng)
                 .with_verifier(Arc::clone(&verifier));
             node.install_groups(dfn_crypto::Time::ZERO, 1, Arc::clone(&set));
-            let shares = shares.remove(&p).unwrap_or_default();
+            let shares = std::mem::take(&mut dealt.shares[p]);
             for (group, share) in &shares {
                 node.add_group_share(*group, share.clone());
             }

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, OnceLock};
 
-use dfn_beacon::{GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+use dfn_beacon::{GroupId, GroupMember, ProcessId};
 use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{MinSig, SecretKey};
 use dfn_psp::{
@@ -349,60 +349,39 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
     let identities: Vec<SecretKey<V>> = (0..net.processes)
         .map(|_| SecretKey::random(&mut rng))
         .collect();
-    let ids: Vec<ProcessId> = identities
+    let members: Vec<GroupMember<V>> = identities
         .iter()
-        .map(|k| ProcessId::of(&k.public_key()))
+        .map(|k| GroupMember {
+            id: ProcessId::of(&k.public_key()),
+            key: k.public_key(),
+        })
         .collect();
-    let formed = dfn_beacon::form_groups(
-        &ids,
-        &dfn_beacon::formation_seed(&GENESIS, 0),
+    let seed = dfn_beacon::formation_seed(&GENESIS, 0);
+    let mut dealt = dfn_beacon::deal_groups(
+        &members,
+        &seed,
         net.group_size,
         net.groups,
+        net.threshold,
+        &mut rng,
     )
     .unwrap();
-    let position: HashMap<ProcessId, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut shares: HashMap<usize, BTreeMap<GroupId, SecretKeyShare<V>>> = HashMap::new();
-    let mut list = Vec::new();
-    let mut members_of = BTreeMap::new();
-    for (g, members) in formed.iter().enumerate() {
-        let id = GroupId(g as u64);
-        let group_members = members
-            .iter()
-            .map(|m| GroupMember {
-                id: *m,
-                key: identities[position[m]].public_key(),
-            })
-            .collect();
-        let (group, group_shares) = deal_group(id, group_members, net.threshold, &mut rng).unwrap();
-        for (m, share) in members.iter().zip(group_shares) {
-            shares.entry(position[m]).or_default().insert(id, share);
-        }
-        members_of.insert(
-            id,
-            members.iter().map(|m| NodeId(position[m] as u32)).collect(),
-        );
-        list.push(Arc::new(group));
-    }
-    let set = Arc::new(GroupSet::new(list).unwrap());
-    let processes = Arc::new(dfn_psp::Processes::new(
-        identities
-            .iter()
-            .map(|k| GroupMember {
-                id: ProcessId::of(&k.public_key()),
-                key: k.public_key(),
-            })
-            .collect(),
-    ));
+    let set = Arc::new(dealt.set);
     let dir = Arc::new(Directory {
-        groups: members_of,
-        nodes: ids
+        groups: set
+            .groups()
+            .iter()
+            .zip(&dealt.members)
+            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
+            .collect(),
+        nodes: members
             .iter()
             .enumerate()
-            .map(|(i, id)| (*id, NodeId(i as u32)))
+            .map(|(i, m)| (m.id, NodeId(i as u32)))
             .collect(),
-        ids: ids.clone(),
+        ids: members.iter().map(|m| m.id).collect(),
     });
+    let processes = Arc::new(dfn_psp::Processes::new(members));
     let checks = Arc::new(MemoChecks::default());
     identities
         .into_iter()
@@ -417,7 +396,7 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
             .unwrap()
             .with_checks(checks.clone(), checks.clone());
             node.install_groups(dfn_crypto::Time::ZERO, 1, Arc::clone(&set));
-            let shares = shares.remove(&p).unwrap_or_default();
+            let shares = std::mem::take(&mut dealt.shares[p]);
             for (group, share) in &shares {
                 node.add_group_share(*group, share.clone());
             }
