@@ -1,5 +1,8 @@
 //! Time to verify one certified read at the private side (an account and
-//! one storage slot, two confirmations), and the proof's size in bytes.
+//! one storage slot, two confirmations), and the proof's size in bytes;
+//! the same for one certified call result (the read of the twin
+//! registry's result slot with the return data it commits to), on a
+//! public state run by dfn-vm.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,14 +13,21 @@
     dead_code
 )]
 
+#[path = "../tests/common/evm.rs"]
+mod evm;
 #[path = "../tests/common/fixture.rs"]
 mod fixture;
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use dfn_interop::{CertifiedRead, ReadPolicy};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use dfn_interop::{
+    CallOutcome, CallResult, CertifiedCalls, CertifiedRead, ReadPolicy, network_account,
+    result_slot,
+};
 use dfn_state::{Address, U256};
+use dfn_vm::{Executor, Spec};
+use evm::{Contracts, ISSUER, block};
 use fixture::{Public, V};
 
 /// A public chain of 16 groups with a state of 1,000 accounts and a
@@ -70,5 +80,106 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+const CHAIN: [u8; 32] = [0x33; 32];
+
+/// The same public chain shape, its state run by dfn-vm: height 1 deploys
+/// the example contracts, funds 1,000 accounts and records 200 earlier
+/// calls in the registry; height 2 executes the measured call
+/// (`coin.balanceOf`) through the registry; heights 3 and 4 confirm.
+fn call_setup() -> (Public, CallResult<V>) {
+    let mut p = Public::new(3, 16, 4, 3);
+    let c = Contracts::addresses();
+    let account = network_account(&CHAIN);
+    let mut calls = CertifiedCalls::new(CHAIN, c.registry.address, ReadPolicy::default());
+    let mut e = Executor::new(Spec::CANCUN);
+    p.extend(|s| {
+        Contracts::deploy(s, &block(1), &[(account, 1_000_000)], ISSUER);
+        for i in 0..1_000u32 {
+            let mut a = [0u8; 20];
+            a[..4].copy_from_slice(&i.to_be_bytes());
+            s.set_balance(Address(a), U256::from(i + 1)).unwrap();
+        }
+        s.finalize_transaction().unwrap();
+        let mut earlier =
+            CertifiedCalls::new([0x34; 32], c.registry.address, ReadPolicy::default());
+        for i in 0..200u64 {
+            earlier
+                .call(i, c.transfer(Address([7; 20]), 1, 10), 0)
+                .unwrap();
+        }
+        while let Some(dfn_interop::CallEvent::Post(call)) = earlier.poll_event() {
+            c.registry
+                .execute(&mut e, s, &block(1), account, &call)
+                .unwrap();
+        }
+    });
+    calls.call(1, c.balance_of(account, 10), 1).unwrap();
+    let Some(dfn_interop::CallEvent::Post(call)) = calls.poll_event() else {
+        panic!("no post")
+    };
+    let mut recorded = None;
+    p.extend(|s| {
+        recorded = Some(
+            c.registry
+                .execute(&mut e, s, &block(2), account, &call)
+                .unwrap(),
+        )
+    });
+    p.extend(|_| {});
+    p.extend(|_| {});
+    let recorded = recorded.unwrap();
+    let result = CallResult {
+        read: p.read(2, 2, c.registry.address, Some(result_slot(&call.twin))),
+        success: recorded.success,
+        output: recorded.output,
+    };
+    (p, result)
+}
+
+fn bench_call(c: &mut Criterion) {
+    let (p, result) = call_setup();
+    let beacon = p.beacon(4);
+    let bytes = result.to_bytes();
+    let fresh = || {
+        let mut fresh = CertifiedCalls::new(
+            CHAIN,
+            Contracts::addresses().registry.address,
+            ReadPolicy::default(),
+        );
+        let spec = Contracts::addresses().balance_of(network_account(&CHAIN), 10);
+        fresh.call(1, spec, 1).unwrap();
+        fresh
+    };
+    assert!(matches!(
+        fresh().handle_result(&beacon, &result),
+        Ok(CallOutcome::Returned { success: true, .. })
+    ));
+    println!(
+        "certified call result (registry slot + {} bytes of return data, 2 confirmations, \
+         16 groups): {} bytes; account proof {} nodes, storage proof {} nodes",
+        result.output.len(),
+        bytes.len(),
+        result.read.account_proof.len(),
+        result.read.storage.as_ref().unwrap().proof.len()
+    );
+    c.bench_function("interop::verify_call_result/confirmations=2", |b| {
+        b.iter_batched(
+            fresh,
+            |mut calls| calls.handle_result(&beacon, black_box(&result)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("interop::decode_verify_call_result/confirmations=2", |b| {
+        b.iter_batched(
+            fresh,
+            |mut calls| {
+                let result = CallResult::<V>::from_bytes(black_box(&bytes)).unwrap();
+                calls.handle_result(&beacon, &result).unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+criterion_group!(benches, bench, bench_call);
 criterion_main!(benches);

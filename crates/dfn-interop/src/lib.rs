@@ -15,6 +15,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod call;
 mod certified;
 mod codec;
 mod error;
@@ -25,6 +26,7 @@ mod prove;
 mod registry;
 mod twin;
 
+pub use call::{CallError, CallEvent, CallOutcome, CallResult, CertifiedCalls};
 pub use certified::{
     CertifiedRead, CertifiedValue, NotarizedHeader, ReadPolicy, StorageRead, StorageValue,
 };
@@ -33,5 +35,8 @@ pub use error::CertError;
 pub use header::{Header, HeaderError};
 pub use light::LightBeacon;
 pub use private::{DealError, Dealer, PrivateNetwork, ProcessKeys, private_chain_id};
-pub use registry::{OUTCOME_FAILED, OUTCOME_SUCCEEDED, RegistryError, record_outcome, twin_slot};
+pub use registry::{
+    CALL_GAS, MAX_RETURN, OUTCOME_FAILED, OUTCOME_SUCCEEDED, Recorded, RegistryError, TwinRegistry,
+    network_account, result_slot, result_word, twin_slot,
+};
 pub use twin::{Abort, CallSpec, Decision, PublicCall, TwinError, TwinEvent, TwinId, Twins, Write};

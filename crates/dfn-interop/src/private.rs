@@ -8,7 +8,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use dfn_beacon::{GroupError, GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+use dfn_beacon::{GroupError, GroupId, GroupMember, GroupSet, ProcessId, deal_groups};
 use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{SecretKey, Time, Variant};
 use dfn_psp::{ConfigError, Processes, PspConfig, PspNode};
@@ -115,39 +115,38 @@ impl Dealer {
                 return Err(DealError::Duplicate(m.id));
             }
         }
-        let by_id: BTreeMap<ProcessId, GroupMember<V>> =
-            members.iter().map(|m| (m.id, *m)).collect();
-        let ids: Vec<ProcessId> = by_id.keys().copied().collect();
         let seed = dfn_beacon::formation_seed(&self.config.beacon.genesis_seed, 0);
-        let formed = dfn_beacon::form_groups(&ids, &seed, self.group_size, self.groups)?;
-        let mut shares: BTreeMap<ProcessId, BTreeMap<GroupId, SecretKeyShare<V>>> = BTreeMap::new();
-        let mut groups = Vec::with_capacity(formed.len());
-        let mut membership = BTreeMap::new();
-        for (g, group_ids) in (0u64..).zip(formed) {
-            let id = GroupId(g);
-            let group_members = group_ids
-                .iter()
-                .filter_map(|p| by_id.get(p).copied())
-                .collect();
-            let (group, group_shares) = deal_group(id, group_members, self.threshold, rng)?;
-            for (p, share) in group_ids.iter().zip(group_shares) {
-                shares.entry(*p).or_default().insert(id, share);
-            }
-            membership.insert(id, group_ids);
-            groups.push(Arc::new(group));
-        }
+        let dealt = deal_groups(
+            &members,
+            &seed,
+            self.group_size,
+            self.groups,
+            self.threshold,
+            rng,
+        )?;
+        let membership = dealt
+            .set
+            .groups()
+            .iter()
+            .zip(&dealt.members)
+            .map(|(g, at)| {
+                let ids = at.iter().filter_map(|p| members.get(*p)).map(|m| m.id);
+                (g.id(), ids.collect())
+            })
+            .collect();
         let keys = identities
             .into_iter()
             .zip(&members)
-            .map(|(identity, m)| ProcessKeys {
+            .zip(dealt.shares)
+            .map(|((identity, m), shares)| ProcessKeys {
                 id: m.id,
-                shares: shares.remove(&m.id).unwrap_or_default(),
+                shares,
                 identity,
             })
             .collect();
         Ok(PrivateNetwork {
             config: self.config,
-            groups: Arc::new(GroupSet::new(groups)?),
+            groups: Arc::new(dealt.set),
             processes: Arc::new(Processes::new(members)),
             keys,
             members: membership,

@@ -56,9 +56,10 @@ pub struct PublicCall {
     pub twin: TwinId,
     /// The public contract called.
     pub contract: Address,
-    /// The method.
+    /// The method: for an EVM contract its 4-byte selector (the registry
+    /// calls it with `method ‖ args`).
     pub method: Vec<u8>,
-    /// The arguments.
+    /// The arguments (ABI-encoded for an EVM contract).
     pub args: Vec<u8>,
     /// The last public height at which the call may execute.
     pub valid_until: u64,
@@ -133,9 +134,10 @@ impl Write {
 pub struct CallSpec {
     /// The public contract.
     pub contract: Address,
-    /// The method.
+    /// The method: for an EVM contract its 4-byte selector (the registry
+    /// calls it with `method ‖ args`).
     pub method: Vec<u8>,
-    /// The arguments.
+    /// The arguments (ABI-encoded for an EVM contract).
     pub args: Vec<u8>,
     /// The last public height it may execute at.
     pub valid_until: u64,

@@ -8,28 +8,52 @@
 
 mod common;
 
+use common::evm::{Contracts, ISSUER, block};
 use common::fixture::Public;
 use dfn_interop::{
     Abort, CallSpec, CertError, Decision, OUTCOME_FAILED, OUTCOME_SUCCEEDED, PublicCall,
-    ReadPolicy, RegistryError, TwinError, TwinEvent, TwinId, Twins, Write, record_outcome,
-    twin_slot,
+    ReadPolicy, Recorded, RegistryError, TwinError, TwinEvent, TwinId, Twins, Write,
+    network_account, twin_slot,
 };
 use dfn_state::state::WorldState;
 use dfn_state::trie::MemoryStore;
 use dfn_state::{Address, U256};
+use dfn_vm::{Executor, Spec};
 
-const REGISTRY: Address = Address([0x7e; 20]);
-const COIN: Address = Address([0xc0; 20]);
-const PAYER: Address = Address([0x01; 20]);
 const PAYEE: Address = Address([0x02; 20]);
 const CHAIN: [u8; 32] = [0x55; 32];
 const ORDER: Address = Address([0x0d; 20]);
+
+fn contracts() -> Contracts {
+    Contracts::addresses()
+}
+
+fn registry() -> Address {
+    contracts().registry.address
+}
+
+/// The private chain's public account: it holds the coins it pays with.
+fn payer() -> Address {
+    network_account(&CHAIN)
+}
 
 fn twins() -> Twins {
     let mut state = WorldState::new(MemoryStore::new());
     state.set_balance(ORDER, U256::from(1u64)).unwrap();
     state.finalize_transaction().unwrap();
-    Twins::new(CHAIN, REGISTRY, ReadPolicy::default(), state)
+    Twins::new(CHAIN, registry(), ReadPolicy::default(), state)
+}
+
+/// The public chain executes `call` through the EVM twin registry at
+/// `height`.
+fn run(s: &mut WorldState, height: u64, call: &PublicCall) -> Result<Recorded, RegistryError> {
+    contracts().registry.execute(
+        &mut Executor::new(Spec::CANCUN),
+        s,
+        &block(height),
+        payer(),
+        call,
+    )
 }
 
 /// A private order that marks itself paid (two slots and a balance) once
@@ -51,12 +75,7 @@ fn order(twins: &mut Twins, call_id: u64, amount: u64, valid_until: u64) -> Publ
             value: U256::from(amount),
         },
     ];
-    let spec = CallSpec {
-        contract: COIN,
-        method: b"transfer".to_vec(),
-        args: amount.to_be_bytes().to_vec(),
-        valid_until,
-    };
+    let spec = contracts().transfer(PAYEE, amount, valid_until);
     let twin = twins.invoke(call_id, writes, spec).unwrap();
     match twins.poll_event() {
         Some(TwinEvent::Post(call)) => {
@@ -68,20 +87,13 @@ fn order(twins: &mut Twins, call_id: u64, amount: u64, valid_until: u64) -> Publ
     }
 }
 
-/// The public method: the stable coin's transfer as a balance move.
-fn pay(state: &mut WorldState, amount: u64) -> Result<(), ()> {
-    let amount = U256::from(amount);
-    if state.balance(PAYER).unwrap() < amount {
-        return Err(());
-    }
-    state.sub_balance(PAYER, amount).unwrap();
-    state.add_balance(PAYEE, amount).unwrap();
-    Ok(())
-}
-
+/// A public chain whose first block deploys the example contracts and
+/// issues 50 coins to the private chain's account.
 fn public() -> Public {
     let mut p = Public::new(21, 2, 3, 2);
-    p.extend(|s| s.set_balance(PAYER, U256::from(50u64)).unwrap());
+    p.extend(|s| {
+        Contracts::deploy(s, &block(1), &[(payer(), 50)], ISSUER);
+    });
     p
 }
 
@@ -107,13 +119,13 @@ fn a_certified_success_commits_every_write_at_once() {
     assert_eq!(written(&mut t, 1), NOTHING, "tentative writes stay apart");
     // The public chain executes the call at height 2.
     let h = p.extend(|s| {
-        assert!(record_outcome(s, REGISTRY, &call, 2, |s| pay(s, 30)).unwrap());
+        assert!(run(s, 2, &call).unwrap().success);
     });
     for _ in 0..2 {
         p.extend(|_| {});
     }
     let root_before = t.state().state_root().unwrap();
-    let proof = p.read(h, 2, REGISTRY, Some(twin_slot(&call.twin)));
+    let proof = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
     assert_eq!(
         t.handle_proof(&p.beacon(4), &proof),
         Ok(Decision::Committed(h))
@@ -133,9 +145,10 @@ fn a_certified_success_commits_every_write_at_once() {
     assert_eq!(t.pending(), 0);
     // The public side moved the coins and recorded the outcome together.
     let mut s = p.state_at(h);
-    assert_eq!(s.balance(PAYEE).unwrap(), U256::from(30u64));
+    assert_eq!(contracts().balance(&mut s, PAYEE), U256::from(30u64));
+    assert_eq!(contracts().balance(&mut s, payer()), U256::from(20u64));
     assert_eq!(
-        s.storage(REGISTRY, twin_slot(&call.twin)).unwrap(),
+        s.storage(registry(), twin_slot(&call.twin)).unwrap(),
         U256::from(OUTCOME_SUCCEEDED)
     );
     // Replaying the proof changes nothing.
@@ -154,12 +167,18 @@ fn a_certified_failure_aborts_and_the_public_side_keeps_only_the_record() {
     let mut t = twins();
     let call = order(&mut t, 2, 80, 10);
     let h = p.extend(|s| {
-        assert!(!record_outcome(s, REGISTRY, &call, 2, |s| pay(s, 80)).unwrap());
+        let recorded = run(s, 2, &call).unwrap();
+        assert!(!recorded.success);
+        // The coin's revert reason comes back: InsufficientBalance(...).
+        assert_eq!(
+            recorded.output[..4],
+            common::evm::selector("InsufficientBalance(address,uint256,uint256)")
+        );
     });
     p.extend(|_| {});
     p.extend(|_| {});
     let root_before = t.state().state_root().unwrap();
-    let proof = p.read(h, 2, REGISTRY, Some(twin_slot(&call.twin)));
+    let proof = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
     assert_eq!(
         t.handle_proof(&p.beacon(4), &proof),
         Ok(Decision::Aborted(Abort::Failed, h))
@@ -167,10 +186,10 @@ fn a_certified_failure_aborts_and_the_public_side_keeps_only_the_record() {
     assert_eq!(t.state().state_root().unwrap(), root_before);
     assert_eq!(written(&mut t, 2), NOTHING);
     let mut s = p.state_at(h);
-    assert_eq!(s.balance(PAYER).unwrap(), U256::from(50u64));
-    assert_eq!(s.balance(PAYEE).unwrap(), U256::ZERO);
+    assert_eq!(contracts().balance(&mut s, payer()), U256::from(50u64));
+    assert_eq!(contracts().balance(&mut s, PAYEE), U256::ZERO);
     assert_eq!(
-        s.storage(REGISTRY, twin_slot(&call.twin)).unwrap(),
+        s.storage(registry(), twin_slot(&call.twin)).unwrap(),
         U256::from(OUTCOME_FAILED)
     );
     assert_eq!(
@@ -190,7 +209,7 @@ fn a_certified_failure_aborts_and_the_public_side_keeps_only_the_record() {
             value: U256::from(9u64),
         }],
         CallSpec {
-            contract: COIN,
+            contract: contracts().coin,
             method: Vec::new(),
             args: Vec::new(),
             valid_until: 10,
@@ -211,7 +230,7 @@ fn an_expired_call_aborts_only_past_valid_until() {
     let slot = Some(twin_slot(&call.twin));
     // At height 3 nothing is recorded yet and the call may still run.
     assert_eq!(
-        t.handle_proof(&beacon, &p.read(3, 2, REGISTRY, slot)),
+        t.handle_proof(&beacon, &p.read(3, 2, registry(), slot)),
         Err(TwinError::Undecided {
             twin: call.twin,
             height: 3
@@ -219,7 +238,7 @@ fn an_expired_call_aborts_only_past_valid_until() {
     );
     assert_eq!(written(&mut t, 4), NOTHING);
     assert_eq!(
-        t.handle_proof(&beacon, &p.read(4, 2, REGISTRY, slot)),
+        t.handle_proof(&beacon, &p.read(4, 2, registry(), slot)),
         Ok(Decision::Aborted(Abort::Expired, 4))
     );
     assert_eq!(written(&mut t, 4), NOTHING);
@@ -227,7 +246,7 @@ fn an_expired_call_aborts_only_past_valid_until() {
     let mut s = p.state_at(7);
     let root = s.state_root().unwrap();
     assert_eq!(
-        record_outcome(&mut s, REGISTRY, &call, 8, |s| pay(s, 10)),
+        run(&mut s, 8, &call),
         Err(RegistryError::Expired {
             valid_until: 3,
             height: 8
@@ -246,7 +265,7 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
         5,
         Vec::new(),
         CallSpec {
-            contract: COIN,
+            contract: contracts().coin,
             method: Vec::new(),
             args: Vec::new(),
             valid_until: 10,
@@ -262,7 +281,7 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
             value: U256::from(1u64),
         }],
         CallSpec {
-            contract: COIN,
+            contract: contracts().coin,
             method: Vec::new(),
             args: Vec::new(),
             valid_until: 10,
@@ -281,10 +300,10 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
         ..call.clone()
     };
     let h = p.extend(|s| {
-        record_outcome(s, REGISTRY, &foreign, 2, |s| pay(s, 10)).unwrap();
+        run(s, 2, &foreign).unwrap();
         // The public side records a twin once.
         assert_eq!(
-            record_outcome(s, REGISTRY, &foreign, 2, |s| pay(s, 10)),
+            run(s, 2, &foreign),
             Err(RegistryError::Duplicate(foreign.twin))
         );
     });
@@ -294,7 +313,7 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
     assert_eq!(
         t.handle_proof(
             &beacon,
-            &p.read(h, 2, REGISTRY, Some(twin_slot(&foreign.twin)))
+            &p.read(h, 2, registry(), Some(twin_slot(&foreign.twin)))
         ),
         Err(TwinError::UnknownTwin(twin_slot(&foreign.twin)))
     );
@@ -302,16 +321,16 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
     assert_eq!(
         t.handle_proof(&beacon, &p.read(h, 2, PAYEE, Some(twin_slot(&call.twin)))),
         Err(TwinError::WrongAccount {
-            expected: REGISTRY,
+            expected: registry(),
             found: PAYEE
         })
     );
     assert_eq!(
-        t.handle_proof(&beacon, &p.read(h, 2, REGISTRY, None)),
+        t.handle_proof(&beacon, &p.read(h, 2, registry(), None)),
         Err(TwinError::NoSlot)
     );
     // A forged proof of success.
-    let mut forged = p.read(h, 2, REGISTRY, Some(twin_slot(&call.twin)));
+    let mut forged = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
     forged.headers[0].signature = p.notarizations[0].signature;
     assert_eq!(
         t.handle_proof(&beacon, &forged),
@@ -326,18 +345,18 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
 fn twins_resolve_in_any_order_without_touching_each_other() {
     let mut p = public();
     let mut t = twins();
-    let first = order(&mut t, 7, 20, 10);
+    let first = order(&mut t, 7, 40, 10);
     let second = order(&mut t, 8, 20, 10);
     // The public chain runs the second first; the first then asks for more
     // than is left and fails.
     let h = p.extend(|s| {
-        assert!(record_outcome(s, REGISTRY, &second, 2, |s| pay(s, 20)).unwrap());
-        assert!(!record_outcome(s, REGISTRY, &first, 2, |s| pay(s, 40)).unwrap());
+        assert!(run(s, 2, &second).unwrap().success);
+        assert!(!run(s, 2, &first).unwrap().success);
     });
     p.extend(|_| {});
     p.extend(|_| {});
     let beacon = p.beacon(4);
-    let read = |c: &PublicCall| p.read(h, 2, REGISTRY, Some(twin_slot(&c.twin)));
+    let read = |c: &PublicCall| p.read(h, 2, registry(), Some(twin_slot(&c.twin)));
     assert_eq!(
         t.handle_proof(&beacon, &read(&second)),
         Ok(Decision::Committed(h))

@@ -2,19 +2,25 @@
 //! and private chains dealt by `dfn_interop::Dealer`, every process a real
 //! `PspNode` with direct signature checks.
 //!
-//! Public processes keep the public `WorldState`: a block's payload is a
-//! list of twinned `PublicCall`s, which the host executes as plain
-//! functions (the stable coin's `transfer`, the identity registry's
-//! `register`) together with their twin-registry record
-//! (`dfn_interop::record_outcome`); the block carries the state root.
-//! Any public process answers a private process's requests for beacon
-//! values and certified reads (the private side trusts none of it).
+//! Public processes keep the public `WorldState`, run by dfn-vm: the
+//! genesis deploys the example contracts (`examples/contracts`: the twin
+//! registry, the stable coin, the identity registry, the arbitration
+//! contract); a block's payload is a list of calls posted by private
+//! networks, each executed through the EVM twin registry
+//! (`TwinRegistry::execute`: the public method and its outcome record in
+//! one transaction); the block carries the state root. Any public process
+//! answers a private process's requests for beacon values, twin reads and
+//! certified call results (the private side trusts none of it); some
+//! answer badly on purpose ([`Role`]).
 //!
 //! Private processes run their own chain; its payloads are call ids from a
 //! shared script. When a private block is final, each process invokes the
-//! scripted twinned methods on its `Twins`, posts the calls to the public
-//! chain, and pulls beacon values and certified reads until each twin is
-//! decided.
+//! scripted twinned methods on its `Twins` and the scripted certified
+//! calls on its `CertifiedCalls`, posts the calls to the public chain from
+//! its network's public account, and pulls beacon values, reads and
+//! results until each is decided. A certified call's result is what a
+//! private contract acts on: its commitment is written to the private
+//! state.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -22,63 +28,75 @@ use std::sync::Arc;
 use dfn_beacon::{BeaconEvent, GroupId, GroupSet, ProcessId, ValueProof};
 use dfn_crypto::{Signature, Time as CTime};
 use dfn_interop::{
-    CallSpec, CertifiedRead, Decision, LightBeacon, NotarizedHeader, PublicCall, ReadPolicy,
-    TwinEvent, TwinId, Twins, Write, record_outcome, twin_slot,
+    CallError, CallEvent, CallOutcome, CallResult, CallSpec, CertError, CertifiedCalls,
+    CertifiedRead, Decision, LightBeacon, NotarizedHeader, PublicCall, ReadPolicy, RegistryError,
+    TwinError, TwinEvent, TwinId, Twins, Write, network_account, result_slot, result_word,
+    twin_slot,
 };
 use dfn_psp::{Block, BlockHash, ChainEvent, Notarization, Output, PspMessage, PspNode};
 use dfn_sim::{AuditSink, Node, NodeId, SimEvent, SimMessage, Time};
 use dfn_state::rlp::{Encode, Rlp, encode_list_header};
 use dfn_state::state::WorldState;
 use dfn_state::trie::MemoryStore;
-use dfn_state::{Address, B256, U256, keccak256};
+use dfn_state::{Address, B256, U256};
+use dfn_vm::{Executor, Spec};
 
+use super::evm::{Contracts, ISSUER, block};
 use super::fixture::V;
 
-pub const REGISTRY: Address = Address([0x7e; 20]);
-pub const COIN: Address = Address([0xc0; 20]);
-pub const IDENTITY: Address = Address([0x1d; 20]);
 /// The private account each network's orders write.
 pub const ORDERS: Address = Address([0x0d; 20]);
+/// The private account where a network's contract keeps certified results.
+pub const RESULTS: Address = Address([0x0e; 20]);
 
-/// A scripted twinned method: its private writes are a paid flag and a
-/// balance, its public twin a stable-coin transfer or an identity
-/// registration.
+/// What a scripted invocation is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A twinned method: private writes held until the public twin is
+    /// certified.
+    Twin,
+    /// A certified call: the private contract stores the certified result.
+    Call,
+}
+
+/// A scripted invocation of a private method that calls a public
+/// contract.
 #[derive(Clone, Debug)]
 pub struct Invocation {
     pub call_id: u64,
-    pub method: &'static [u8],
-    pub args: Vec<u8>,
-    pub valid_until: u64,
+    pub kind: Kind,
+    pub spec: CallSpec,
 }
 
 impl Invocation {
-    pub fn transfer(
-        call_id: u64,
-        from: Address,
-        to: Address,
-        amount: u64,
-        valid_until: u64,
-    ) -> Self {
-        let mut args = from.0.to_vec();
-        args.extend_from_slice(&to.0);
-        args.extend_from_slice(&amount.to_be_bytes());
+    /// A twinned payment of the stable coin from the network's account.
+    pub fn transfer(call_id: u64, to: Address, amount: u64, valid_until: u64) -> Self {
         Self {
             call_id,
-            method: b"transfer",
-            args,
-            valid_until,
+            kind: Kind::Twin,
+            spec: Contracts::addresses().transfer(to, amount, valid_until),
         }
     }
 
+    /// A twinned registration of `name` in the identity registry.
     pub fn register(call_id: u64, name: &str, valid_until: u64) -> Self {
         Self {
             call_id,
-            method: b"register",
-            args: name.as_bytes().to_vec(),
-            valid_until,
+            kind: Kind::Twin,
+            spec: Contracts::addresses().register(name, valid_until),
         }
     }
 
+    /// A certified call.
+    pub fn call(call_id: u64, spec: CallSpec) -> Self {
+        Self {
+            call_id,
+            kind: Kind::Call,
+            spec,
+        }
+    }
+
+    /// A twin's private writes: a paid flag and a balance.
     fn writes(&self) -> Vec<Write> {
         vec![
             Write::Storage {
@@ -92,64 +110,49 @@ impl Invocation {
             },
         ]
     }
+}
 
-    fn spec(&self) -> CallSpec {
-        CallSpec {
-            contract: if self.method == b"transfer" {
-                COIN
-            } else {
-                IDENTITY
-            },
-            method: self.method.to_vec(),
-            args: self.args.clone(),
-            valid_until: self.valid_until,
-        }
+/// A call as posted: the network account it is posted from and the call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Posted {
+    pub sender: Address,
+    pub call: PublicCall,
+}
+
+impl Posted {
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut items = Vec::new();
+        self.sender.encode(&mut items);
+        items.extend_from_slice(&self.call.to_bytes());
+        let mut out = Vec::new();
+        encode_list_header(items.len(), &mut out);
+        out.extend_from_slice(&items);
+        out
+    }
+
+    fn from_rlp(rlp: &Rlp<'_>) -> Option<Self> {
+        let [sender, call] = rlp.fixed_list::<2>().ok()?;
+        Some(Self {
+            sender: sender.decode().ok()?,
+            call: PublicCall::from_bytes(call.raw()).ok()?,
+        })
     }
 }
 
-/// The public methods, as plain functions over the state.
-pub fn execute(state: &mut WorldState, call: &PublicCall) -> Result<(), &'static str> {
-    match (call.contract, call.method.as_slice()) {
-        (COIN, b"transfer") if call.args.len() == 48 => {
-            let from = Address::from_slice(&call.args[..20]).unwrap();
-            let to = Address::from_slice(&call.args[20..40]).unwrap();
-            let amount = U256::from(u64::from_be_bytes(call.args[40..].try_into().unwrap()));
-            if state.balance(from).unwrap() < amount {
-                return Err("insufficient funds");
-            }
-            state.sub_balance(from, amount).unwrap();
-            state.add_balance(to, amount).unwrap();
-            Ok(())
-        }
-        (IDENTITY, b"register") => {
-            let slot = U256::from_be_bytes(keccak256(&call.args).0);
-            if !state.storage(IDENTITY, slot).unwrap().is_zero() {
-                return Err("name taken");
-            }
-            if state.nonce(IDENTITY).unwrap() == 0 {
-                state.set_nonce(IDENTITY, 1).unwrap();
-            }
-            state.set_storage(IDENTITY, slot, U256::from(1u64)).unwrap();
-            Ok(())
-        }
-        _ => Err("no such method"),
-    }
-}
-
-fn encode_calls(calls: &[PublicCall]) -> Vec<u8> {
-    let items: Vec<u8> = calls.iter().flat_map(|c| c.to_bytes()).collect();
+fn encode_calls(calls: &[Posted]) -> Vec<u8> {
+    let items: Vec<u8> = calls.iter().flat_map(Posted::to_bytes).collect();
     let mut out = Vec::new();
     encode_list_header(items.len(), &mut out);
     out.extend_from_slice(&items);
     out
 }
 
-fn decode_calls(payload: &[u8]) -> Option<Vec<PublicCall>> {
+fn decode_calls(payload: &[u8]) -> Option<Vec<Posted>> {
     Rlp::new(payload)
         .ok()?
         .list()
         .ok()?
-        .map(|i| PublicCall::from_bytes(i.ok()?.raw()).ok())
+        .map(|i| Posted::from_rlp(&i.ok()?))
         .collect()
 }
 
@@ -173,11 +176,13 @@ fn decode_ids(payload: &[u8]) -> Option<Vec<u64>> {
 #[derive(Clone, Debug)]
 pub enum Msg {
     Chain(PspMessage<V>),
-    Call(PublicCall),
+    Call(Posted),
     Values { from: u64 },
     Value(ValueProof<V>),
     Read { slot: U256 },
     Proof(Vec<u8>),
+    ReadCall { id: TwinId },
+    CallProof(Vec<u8>),
 }
 
 impl SimMessage for Msg {
@@ -187,8 +192,8 @@ impl SimMessage for Msg {
             Msg::Call(c) => c.to_bytes().len(),
             Msg::Values { .. } => 9,
             Msg::Value(v) => 8 + 48 + 8 + 96 + 32 * v.path.path.len(),
-            Msg::Read { .. } => 33,
-            Msg::Proof(b) => b.len(),
+            Msg::Read { .. } | Msg::ReadCall { .. } => 33,
+            Msg::Proof(b) | Msg::CallProof(b) => b.len(),
         }
     }
     fn audit(&self, sink: &mut AuditSink) {
@@ -198,7 +203,8 @@ impl SimMessage for Msg {
             Msg::Values { from } => sink.write_u64(*from),
             Msg::Value(v) => sink.write(v.signature.to_bytes().as_ref()),
             Msg::Read { slot } => sink.write(&slot.to_be_bytes::<32>()),
-            Msg::Proof(b) => sink.write(b),
+            Msg::ReadCall { id } => sink.write(&id.0),
+            Msg::Proof(b) | Msg::CallProof(b) => sink.write(b),
         }
     }
 }
@@ -207,6 +213,7 @@ impl SimMessage for Msg {
 pub enum Ev {
     Finalized { net: u8, height: u64 },
     Decided { call_id: u64, committed: bool },
+    Returned { call_id: u64 },
 }
 
 impl SimEvent for Ev {
@@ -214,6 +221,7 @@ impl SimEvent for Ev {
         match self {
             Ev::Finalized { .. } => "finalized",
             Ev::Decided { .. } => "decided",
+            Ev::Returned { .. } => "returned",
         }
     }
     fn audit(&self, sink: &mut AuditSink) {
@@ -226,6 +234,7 @@ impl SimEvent for Ev {
                 sink.write_u64(*call_id);
                 sink.write_u32(u32::from(*committed));
             }
+            Ev::Returned { call_id } => sink.write_u64(*call_id),
         }
     }
 }
@@ -304,29 +313,50 @@ impl ChainHost {
     }
 }
 
+/// How a public process answers reads (the private side must cope with
+/// all of them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Honest,
+    /// Answers every read and result request twice (a network that
+    /// duplicates): the second copy of a decisive answer is a replay.
+    Duplicator,
+    /// Answers result requests with the oldest certified state it holds.
+    Stale,
+    /// Answers with a state it made up (the twin succeeded; the call
+    /// returned a million) under the real notarized headers.
+    Forger,
+}
+
 pub struct PublicHost {
     pub chain: ChainHost,
     genesis: [u8; 32],
     store: MemoryStore,
+    executor: Executor,
+    pub contracts: Contracts,
     roots: HashMap<BlockHash, B256>,
-    mempool: BTreeMap<[u8; 32], PublicCall>,
+    mempool: BTreeMap<[u8; 32], Posted>,
+    /// Every result the registry recorded here per call id (one per
+    /// branch that executed it).
+    results: HashMap<TwinId, Vec<(bool, Vec<u8>)>>,
     blocks: HashMap<BlockHash, Arc<Block<V>>>,
     children: HashMap<BlockHash, Vec<BlockHash>>,
     notarizations: HashMap<BlockHash, Notarization<V>>,
     values: BTreeMap<u64, Signature<V>>,
     pub finalized: Vec<BlockHash>,
-    /// Answers reads with forged proofs of success.
-    pub forger: bool,
-    pub forged: u64,
+    pub role: Role,
+    /// Answers sent not honestly.
+    pub misbehaved: u64,
 }
 
+/// A forged return value.
+const FORGED: u64 = 1_000_000;
+
 impl PublicHost {
-    pub fn new(chain: ChainHost, genesis: [u8; 32], allocation: &[(Address, u64)]) -> Self {
+    /// The genesis state: the example contracts deployed, `coins` issued.
+    pub fn new(chain: ChainHost, genesis: [u8; 32], coins: &[(Address, u64)]) -> Self {
         let mut state = WorldState::new(MemoryStore::new());
-        for (a, b) in allocation {
-            state.set_balance(*a, U256::from(*b)).unwrap();
-        }
-        state.finalize_transaction().unwrap();
+        let contracts = Contracts::deploy(&mut state, &block(0), coins, ISSUER);
         let root = state.persist().unwrap();
         let mut roots = HashMap::new();
         roots.insert(BlockHash::genesis(&genesis), root);
@@ -334,46 +364,73 @@ impl PublicHost {
             chain,
             genesis,
             store: state.into_store(),
+            executor: Executor::new(Spec::CANCUN),
+            contracts,
             roots,
             mempool: BTreeMap::new(),
+            results: HashMap::new(),
             blocks: HashMap::new(),
             children: HashMap::new(),
             notarizations: HashMap::new(),
             values: BTreeMap::new(),
             finalized: Vec::new(),
-            forger: false,
-            forged: 0,
+            role: Role::Honest,
+            misbehaved: 0,
         }
     }
 
-    /// Applies `calls` on the state of `parent` at `height`: every call is
-    /// recorded (`strict`: a refused call makes the payload invalid;
-    /// otherwise it is left out). Returns the calls kept and the root.
+    /// Executes `calls` on the state of `parent` at `height` through the
+    /// twin registry. A call the registry refuses (expired, recorded
+    /// already) makes the payload invalid when `strict`; otherwise it is
+    /// left out. Returns the calls kept and the root.
     fn apply(
         &mut self,
         parent: &BlockHash,
         height: u64,
-        calls: Vec<PublicCall>,
+        calls: Vec<Posted>,
         strict: bool,
-    ) -> Option<(Vec<PublicCall>, B256)> {
+    ) -> Option<(Vec<Posted>, B256)> {
         let root = *self.roots.get(parent)?;
         let mut state = WorldState::open(std::mem::take(&mut self.store), root);
+        let registry = self.contracts.registry;
         let mut kept = Vec::new();
-        for call in calls {
-            match record_outcome(&mut state, REGISTRY, &call, height, |s| execute(s, &call)) {
-                Ok(_) => kept.push(call),
-                Err(_) if strict => {
+        for posted in calls {
+            let executed = registry.execute(
+                &mut self.executor,
+                &mut state,
+                &block(height),
+                posted.sender,
+                &posted.call,
+            );
+            match executed {
+                Ok(r) => {
+                    let seen = self.results.entry(posted.call.twin).or_default();
+                    if !seen.contains(&(r.success, r.output.clone())) {
+                        seen.push((r.success, r.output));
+                    }
+                    kept.push(posted);
+                }
+                // Refused before anything ran: the state is unchanged.
+                Err(RegistryError::Expired { .. } | RegistryError::Duplicate(_)) if !strict => {
+                    self.mempool.remove(&posted.call.twin.0);
+                }
+                // Refused in a block made elsewhere, or the parent state is
+                // not here (a block learnt while this process was cut off):
+                // not valid here.
+                Err(
+                    RegistryError::Expired { .. }
+                    | RegistryError::Duplicate(_)
+                    | RegistryError::State(_),
+                ) => {
                     self.store = state.into_store();
                     return None;
                 }
-                Err(_) => {
-                    self.mempool.remove(&call.twin.0);
-                }
+                Err(e) => panic!("the registry failed: {e}"),
             }
         }
-        let root = state.persist().unwrap();
+        let root = state.persist();
         self.store = state.into_store();
-        Some((kept, root))
+        Some((kept, root.ok()?))
     }
 
     pub fn state(&self, block: &BlockHash) -> WorldState {
@@ -400,48 +457,108 @@ impl PublicHost {
         )
     }
 
-    /// The highest read of `slot` at a finalized height with two notarized
-    /// descendants this process holds.
-    fn read(&self, slot: U256) -> Option<Vec<u8>> {
-        for hash in self.finalized.iter().rev().take(8) {
-            let child = self
-                .children
-                .get(hash)
-                .into_iter()
-                .flatten()
-                .find(|c| self.notarizations.contains_key(c));
-            let Some(child) = child else { continue };
-            let grandchild = self
-                .children
-                .get(child)
-                .into_iter()
-                .flatten()
-                .find(|c| self.notarizations.contains_key(c));
-            let Some(grandchild) = grandchild else {
+    /// A finalized block with two notarized descendants this process
+    /// holds, the newest (or the oldest, `oldest`), with the headers and
+    /// the value of the registry's `slot` (a block this process did not
+    /// execute itself, learnt while it was cut off, has no state here).
+    fn certified(
+        &self,
+        oldest: bool,
+        slot: U256,
+    ) -> Option<(BlockHash, Vec<NotarizedHeader<V>>, U256)> {
+        let candidates: Vec<&BlockHash> = if oldest {
+            self.finalized.iter().take(8).collect()
+        } else {
+            self.finalized.iter().rev().take(8).collect()
+        };
+        for hash in candidates {
+            let notarized_child = |h: &BlockHash| {
+                self.children
+                    .get(h)
+                    .into_iter()
+                    .flatten()
+                    .find(|c| self.notarizations.contains_key(c))
+                    .copied()
+            };
+            let Some(child) = notarized_child(hash) else {
                 continue;
             };
-            let headers = [hash, child, grandchild]
+            let Some(grandchild) = notarized_child(&child) else {
+                continue;
+            };
+            let headers = [hash, &child, &grandchild]
                 .into_iter()
                 .map(|h| self.header(h))
                 .collect::<Option<Vec<_>>>();
-            let Some(headers) = headers else { continue };
-            let mut state = self.state(hash);
-            if self.forger {
-                // A state where the twin succeeded, under the real
-                // notarized headers.
-                state
-                    .set_storage(REGISTRY, slot, U256::from(dfn_interop::OUTCOME_SUCCEEDED))
-                    .unwrap();
-                state.finalize_transaction().unwrap();
-                let mut headers = headers;
-                headers[0].header.state_root = state.state_root().unwrap().0;
-                let read = CertifiedRead::prove(&mut state, headers, REGISTRY, Some(slot)).ok()?;
-                return Some(read.to_bytes());
+            let value = self
+                .state(hash)
+                .storage(self.contracts.registry.address, slot);
+            if let (Some(headers), Ok(value)) = (headers, value) {
+                return Some((*hash, headers, value));
             }
-            let read = CertifiedRead::prove(&mut state, headers, REGISTRY, Some(slot)).ok()?;
-            return Some(read.to_bytes());
         }
         None
+    }
+
+    /// A read of the registry's `slot` and the value it proves; a
+    /// forger's read shows `forged` in it instead.
+    fn read(
+        &self,
+        slot: U256,
+        oldest: bool,
+        forged: Option<U256>,
+    ) -> Option<(CertifiedRead<V>, U256)> {
+        let (hash, mut headers, mut value) = self.certified(oldest, slot)?;
+        let mut state = self.state(&hash);
+        let registry = self.contracts.registry.address;
+        if let Some(forged) = forged {
+            state.set_storage(registry, slot, forged).unwrap();
+            state.finalize_transaction().unwrap();
+            headers[0].header.state_root = state.state_root().unwrap().0;
+            value = forged;
+        }
+        let read = CertifiedRead::prove(&mut state, headers, registry, Some(slot)).ok()?;
+        Some((read, value))
+    }
+
+    /// The result of call `id`: the read of its result slot and the
+    /// recorded output the slot commits to (nothing recorded: an empty
+    /// success, which proves expiry once `valid_until` passed).
+    fn call_result(&self, id: &TwinId) -> Option<CallResult<V>> {
+        let slot = result_slot(id);
+        if self.role == Role::Forger {
+            let output = U256::from(FORGED).to_be_bytes::<32>().to_vec();
+            let forged = Some(result_word(true, &output));
+            return Some(CallResult {
+                read: self.read(slot, false, forged)?.0,
+                success: true,
+                output,
+            });
+        }
+        let (read, committed) = self.read(slot, self.role == Role::Stale, None)?;
+        let (success, output) = self
+            .results
+            .get(id)
+            .into_iter()
+            .flatten()
+            .find(|(ok, out)| result_word(*ok, out) == committed)
+            .cloned()
+            .unwrap_or((true, Vec::new()));
+        Some(CallResult {
+            read,
+            success,
+            output,
+        })
+    }
+
+    fn answer(&mut self, to: NodeId, msg: Msg) {
+        if self.role != Role::Honest {
+            self.misbehaved += 1;
+        }
+        if self.role == Role::Duplicator {
+            self.chain.send(to, msg.clone());
+        }
+        self.chain.send(to, msg);
     }
 
     fn pump(&mut self, now: Time) {
@@ -454,7 +571,7 @@ impl PublicHost {
             };
             match output {
                 Output::RequestPayload { height, parent } => {
-                    let calls: Vec<PublicCall> = self.mempool.values().cloned().collect();
+                    let calls: Vec<Posted> = self.mempool.values().cloned().collect();
                     if let Some((kept, root)) = self.apply(&parent, height, calls, false) {
                         self.chain.node.provide_payload(
                             ct(now),
@@ -488,8 +605,8 @@ impl PublicHost {
                     self.blocks.insert(block.hash(), block);
                 }
                 Output::Event(ChainEvent::Finalized(block)) => {
-                    for call in decode_calls(block.payload()).unwrap_or_default() {
-                        self.mempool.remove(&call.twin.0);
+                    for posted in decode_calls(block.payload()).unwrap_or_default() {
+                        self.mempool.remove(&posted.call.twin.0);
                     }
                     self.finalized.push(block.hash());
                     self.chain
@@ -516,7 +633,7 @@ impl PublicHost {
                 self.chain.deliver(now, from, m);
             }
             Msg::Call(call) => {
-                self.mempool.entry(call.twin.0).or_insert(call);
+                self.mempool.entry(call.call.twin.0).or_insert(call);
             }
             Msg::Values { from: first } => {
                 for (h, sig) in self.values.range(first..).take(16) {
@@ -529,14 +646,45 @@ impl PublicHost {
                 }
             }
             Msg::Read { slot } => {
-                if let Some(bytes) = self.read(slot) {
-                    self.forged += u64::from(self.forger);
-                    self.chain.send(from, Msg::Proof(bytes));
+                let forged =
+                    (self.role == Role::Forger).then(|| U256::from(dfn_interop::OUTCOME_SUCCEEDED));
+                if let Some((read, _)) = self.read(slot, false, forged) {
+                    self.answer(from, Msg::Proof(read.to_bytes()));
                 }
             }
-            Msg::Value(_) | Msg::Proof(_) => {}
+            Msg::ReadCall { id } => {
+                if let Some(result) = self.call_result(&id) {
+                    self.answer(from, Msg::CallProof(result.to_bytes()));
+                }
+            }
+            Msg::Value(_) | Msg::Proof(_) | Msg::CallProof(_) => {}
         }
         self.pump(now);
+    }
+}
+
+/// Why a private process refused an answer, by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Refusal {
+    /// The proof does not verify (forged).
+    Forged,
+    /// Certified below the call's posting height.
+    Stale,
+    /// For a twin or call decided already.
+    Replay,
+    /// The claimed result is not the committed one.
+    Mismatch,
+    /// No outcome yet.
+    Undecided,
+    /// Anything else (undecodable, unknown beacon value, ...).
+    Other,
+}
+
+fn refusal_of_proof(e: &CertError) -> Refusal {
+    match e {
+        CertError::Stale { .. } => Refusal::Stale,
+        CertError::UnknownBeacon { .. } => Refusal::Other,
+        _ => Refusal::Forged,
     }
 }
 
@@ -546,13 +694,17 @@ pub struct PrivateHost {
     pub beacon: LightBeacon,
     early: BTreeMap<u64, ValueProof<V>>,
     pub twins: Twins,
+    pub calls: CertifiedCalls,
     script: Arc<BTreeMap<u64, Vec<Invocation>>>,
-    by_twin: BTreeMap<TwinId, Invocation>,
+    by_id: BTreeMap<TwinId, Invocation>,
     pub chain_id: [u8; 32],
+    /// The network's public account.
+    pub account: Address,
     ticks: u64,
     next_tick: Time,
     pub decided: BTreeMap<u64, Decision>,
-    pub rejected_proofs: u64,
+    pub returned: BTreeMap<u64, CallOutcome>,
+    pub refused: BTreeMap<Refusal, u64>,
 }
 
 pub const TICK_MS: u64 = 500;
@@ -565,11 +717,18 @@ impl PrivateHost {
         chain_id: [u8; 32],
         script: Arc<BTreeMap<u64, Vec<Invocation>>>,
     ) -> Self {
-        let by_twin = script
+        let by_id = script
             .values()
             .flatten()
-            .map(|i| (TwinId::new(&chain_id, i.call_id), i.clone()))
+            .map(|i| {
+                let id = match i.kind {
+                    Kind::Twin => TwinId::new(&chain_id, i.call_id),
+                    Kind::Call => TwinId::for_call(&chain_id, i.call_id),
+                };
+                (id, i.clone())
+            })
             .collect();
+        let registry = Contracts::addresses().registry.address;
         Self {
             chain,
             publics,
@@ -577,24 +736,32 @@ impl PrivateHost {
             early: BTreeMap::new(),
             twins: Twins::new(
                 chain_id,
-                REGISTRY,
+                registry,
                 ReadPolicy::default(),
                 WorldState::new(MemoryStore::new()),
             ),
+            calls: CertifiedCalls::new(chain_id, registry, ReadPolicy::default()),
             script,
-            by_twin,
+            by_id,
             chain_id,
+            account: network_account(&chain_id),
             ticks: 0,
             next_tick: Time::from_millis(TICK_MS),
             decided: BTreeMap::new(),
-            rejected_proofs: 0,
+            returned: BTreeMap::new(),
+            refused: BTreeMap::new(),
         }
     }
 
-    /// The private state's root and, per scripted call, whether its flag
+    /// The private state's root and, per scripted twin, whether its flag
     /// and its balance are written.
     pub fn written(&mut self) -> (B256, BTreeMap<u64, (bool, bool)>) {
-        let calls: Vec<u64> = self.by_twin.values().map(|i| i.call_id).collect();
+        let calls: Vec<u64> = self
+            .by_id
+            .values()
+            .filter(|i| i.kind == Kind::Twin)
+            .map(|i| i.call_id)
+            .collect();
         let state = self.twins.state();
         let root = state.state_root().unwrap();
         let written = calls
@@ -614,15 +781,18 @@ impl PrivateHost {
         self.publics[i]
     }
 
-    fn drain_twins(&mut self) {
+    fn post(&mut self, call: PublicCall) {
+        let to = self.gateway();
+        let sender = self.account;
+        self.chain.send(to, Msg::Call(Posted { sender, call }));
+    }
+
+    fn drain(&mut self) {
         while let Some(e) = self.twins.poll_event() {
             match e {
-                TwinEvent::Post(call) => {
-                    let to = self.gateway();
-                    self.chain.send(to, Msg::Call(call));
-                }
+                TwinEvent::Post(call) => self.post(call),
                 TwinEvent::Committed { twin, .. } | TwinEvent::Aborted { twin, .. } => {
-                    let call_id = self.by_twin[&twin].call_id;
+                    let call_id = self.by_id[&twin].call_id;
                     let decision = self.twins.decision(&twin).unwrap();
                     self.decided.insert(call_id, decision);
                     let committed = matches!(decision, Decision::Committed(_));
@@ -633,9 +803,38 @@ impl PrivateHost {
                 _ => {}
             }
         }
+        while let Some(e) = self.calls.poll_event() {
+            match e {
+                CallEvent::Post(call) => self.post(call),
+                CallEvent::Done { id, outcome } => {
+                    let call_id = self.by_id[&id].call_id;
+                    // The private contract keeps what the public one
+                    // returned (its commitment), or zero on expiry, in one
+                    // transaction.
+                    let kept = match &outcome {
+                        CallOutcome::Returned {
+                            success, output, ..
+                        } => result_word(*success, output),
+                        _ => U256::ZERO,
+                    };
+                    let state = self.twins.state();
+                    state
+                        .set_storage(RESULTS, U256::from(call_id), kept)
+                        .unwrap();
+                    state.set_nonce(RESULTS, 1).unwrap();
+                    state.finalize_transaction().unwrap();
+                    self.returned.insert(call_id, outcome);
+                    self.chain
+                        .out
+                        .push_back(dfn_sim::Output::Event(Ev::Returned { call_id }));
+                }
+                _ => {}
+            }
+        }
     }
 
-    /// Pulls beacon values, posts pending calls again, asks for reads.
+    /// Pulls beacon values, posts pending calls again, asks for reads and
+    /// results.
     fn tick(&mut self) {
         self.ticks += 1;
         let to = self.gateway();
@@ -645,22 +844,34 @@ impl PrivateHost {
                 from: self.beacon.height() + 1,
             },
         );
-        let pending: Vec<Invocation> = self
-            .by_twin
-            .iter()
-            .filter(|(t, _)| self.twins.call(t).is_some())
-            .map(|(_, i)| i.clone())
-            .collect();
-        for inv in pending {
-            let twin = TwinId::new(&self.chain_id, inv.call_id);
-            if let Some(call) = self.twins.call(&twin).cloned() {
-                self.chain.send(to, Msg::Call(call));
+        let ids: Vec<TwinId> = self.by_id.keys().copied().collect();
+        for id in ids {
+            if let Some(call) = self.twins.call(&id).cloned() {
+                self.post(call);
                 self.chain.send(
                     to,
                     Msg::Read {
-                        slot: twin_slot(&twin),
+                        slot: twin_slot(&id),
                     },
                 );
+            } else if let Some(call) = self.calls.call_of(&id).cloned() {
+                self.post(call);
+                self.chain.send(to, Msg::ReadCall { id });
+            }
+        }
+    }
+
+    fn invoke(&mut self, call_id: u64) {
+        let Some(inv) = self.by_id.values().find(|i| i.call_id == call_id).cloned() else {
+            return;
+        };
+        // A duplicate id is refused by the machines.
+        match inv.kind {
+            Kind::Twin => {
+                let _ = self.twins.invoke(call_id, inv.writes(), inv.spec);
+            }
+            Kind::Call => {
+                let _ = self.calls.call(call_id, inv.spec, self.beacon.height());
             }
         }
     }
@@ -695,11 +906,7 @@ impl PrivateHost {
                 }
                 Output::Event(ChainEvent::Finalized(block)) => {
                     for id in decode_ids(block.payload()).unwrap_or_default() {
-                        let inv = self.by_twin.values().find(|i| i.call_id == id).cloned();
-                        if let Some(inv) = inv {
-                            // A duplicate id is refused by the twin machine.
-                            let _ = self.twins.invoke(id, inv.writes(), inv.spec());
-                        }
+                        self.invoke(id);
                     }
                     let net = self.chain.net.id;
                     self.chain
@@ -712,7 +919,11 @@ impl PrivateHost {
                 _ => {}
             }
         }
-        self.drain_twins();
+        self.drain();
+    }
+
+    fn refuse(&mut self, why: Refusal) {
+        *self.refused.entry(why).or_default() += 1;
     }
 
     fn handle(&mut self, now: Time, from: NodeId, msg: Msg) {
@@ -729,14 +940,41 @@ impl PrivateHost {
                 }
             }
             Msg::Proof(bytes) => {
-                let verdict = CertifiedRead::<V>::from_bytes(&bytes)
-                    .map_err(|_| ())
-                    .and_then(|read| self.twins.handle_proof(&self.beacon, &read).map_err(|_| ()));
-                if verdict.is_err() {
-                    self.rejected_proofs += 1;
+                let verdict = match CertifiedRead::<V>::from_bytes(&bytes) {
+                    Err(_) => Err(Refusal::Other),
+                    Ok(read) => self
+                        .twins
+                        .handle_proof(&self.beacon, &read)
+                        .map_err(|e| match e {
+                            TwinError::Proof(e) => refusal_of_proof(&e),
+                            TwinError::Replay(_) => Refusal::Replay,
+                            TwinError::Undecided { .. } => Refusal::Undecided,
+                            _ => Refusal::Other,
+                        }),
+                };
+                if let Err(why) = verdict {
+                    self.refuse(why);
                 }
             }
-            Msg::Call(_) | Msg::Values { .. } | Msg::Read { .. } => {}
+            Msg::CallProof(bytes) => {
+                let verdict = match CallResult::<V>::from_bytes(&bytes) {
+                    Err(_) => Err(Refusal::Other),
+                    Ok(result) => self
+                        .calls
+                        .handle_result(&self.beacon, &result)
+                        .map_err(|e| match e {
+                            CallError::Proof(e) => refusal_of_proof(&e),
+                            CallError::Replay(_) => Refusal::Replay,
+                            CallError::ResultMismatch(_) => Refusal::Mismatch,
+                            CallError::Undecided { .. } => Refusal::Undecided,
+                            _ => Refusal::Other,
+                        }),
+                };
+                if let Err(why) = verdict {
+                    self.refuse(why);
+                }
+            }
+            Msg::Call(_) | Msg::Values { .. } | Msg::Read { .. } | Msg::ReadCall { .. } => {}
         }
         self.pump(now);
     }
@@ -874,16 +1112,29 @@ fn deal(
 
 /// Four public processes (two groups of three, threshold two), then two
 /// private networks of three processes (one group, threshold two), each
-/// running its script. Returns the hosts and the public process count.
+/// running its script; network `n`'s public account starts with
+/// `coins[n]` of the stable coin.
 pub fn build(
     seed: u64,
-    allocation: &[(Address, u64)],
+    coins: [u64; 2],
     scripts: [BTreeMap<u64, Vec<Invocation>>; 2],
 ) -> Vec<Host> {
     use rand_core::SeedableRng;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let public = deal(PUBLIC_GENESIS, 4, 2, 3, 2, &mut rng);
     let public_net = net_of(0, &public, 0);
+    let networks: Vec<_> = (0..2u8)
+        .map(|n| {
+            let mut genesis = *b"dfn interop private chain  #0   ";
+            genesis[27] = b'0' + n;
+            deal(genesis, 3, 1, 3, 2, &mut rng)
+        })
+        .collect();
+    let allocation: Vec<(Address, u64)> = networks
+        .iter()
+        .zip(coins)
+        .map(|(n, c)| (network_account(&n.chain_id()), c))
+        .collect();
     let mut hosts = Vec::new();
     for i in 0..public.keys.len() {
         let chain = ChainHost {
@@ -895,16 +1146,13 @@ pub fn build(
         hosts.push(Host::Public(Box::new(PublicHost::new(
             chain,
             PUBLIC_GENESIS,
-            allocation,
+            &allocation,
         ))));
     }
     let publics: Vec<NodeId> = (0..public.keys.len() as u32).map(NodeId).collect();
-    for (n, script) in scripts.into_iter().enumerate() {
-        let mut genesis = *b"dfn interop private chain  #0   ";
-        genesis[27] = b'0' + n as u8;
-        let network = deal(genesis, 3, 1, 3, 2, &mut rng);
+    for (n, (network, script)) in networks.iter().zip(scripts).enumerate() {
         let offset = hosts.len() as u32;
-        let net = net_of(n as u8 + 1, &network, offset);
+        let net = net_of(n as u8 + 1, network, offset);
         let script = Arc::new(script);
         for i in 0..network.keys.len() {
             let chain = ChainHost {

@@ -10,5 +10,6 @@
     dead_code
 )]
 
+pub mod evm;
 pub mod fixture;
 pub mod host;
