@@ -16,6 +16,7 @@ use std::time::Instant;
 use dfn_crypto::drand::{Beacon, ChainInfo, Scheme, randomness, verify_chain};
 use dfn_crypto::threshold::{SecretPolynomial, SignatureShare, recover_signature};
 use dfn_crypto::{MessageHash, MinSig, Suite};
+use dfn_examples::flags;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -36,34 +37,31 @@ struct Args {
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
-    let mut args = Args {
+    let defaults = Args {
         n: 400,
         t: 201,
         seed: 2017,
         vectors: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"),
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
-        }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: std::num::ParseIntError| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--n" => args.n = value.parse().map_err(bad)?,
-            "--t" => args.t = value.parse().map_err(bad)?,
-            "--seed" => args.seed = value.parse().map_err(bad)?,
+    let parsed = flags::parse(defaults, |args, flag, value| {
+        match flag {
+            "--n" => args.n = flags::number(flag, value)?,
+            "--t" => args.t = flags::number(flag, value)?,
+            "--seed" => args.seed = flags::number(flag, value)?,
             "--vectors" => args.vectors = PathBuf::from(value),
-            _ => return Err(format!("unknown flag {flag}")),
+            _ => return Err(flags::unknown(flag)),
         }
-    }
-    if args.t == 0 || args.t > args.n {
+        Ok(())
+    })?;
+    if let Some(args) = &parsed
+        && (args.t == 0 || args.t > args.n)
+    {
         return Err(format!(
             "need 1 ≤ t ≤ n, got t = {} and n = {}",
             args.t, args.n
         ));
     }
-    Ok(Some(args))
+    Ok(parsed)
 }
 
 fn ms(since: Instant) -> String {
@@ -256,26 +254,10 @@ fn drand_tour(dir: &std::path::Path) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = threshold_tour(&args).and_then(|()| drand_tour(&args.vectors));
-    match result {
-        Ok(()) => {
-            println!("== all checks passed");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    flags::run("crypto-tour", USAGE, parse_args(), |args| {
+        threshold_tour(&args)?;
+        drand_tour(&args.vectors)?;
+        println!("== all checks passed");
+        Ok(())
+    })
 }

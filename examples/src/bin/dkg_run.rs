@@ -25,6 +25,7 @@ use dfn_crypto::dkg::{
 };
 use dfn_crypto::threshold::recover_signature;
 use dfn_crypto::{MessageHash, MinSig, SecretKey, Suite, Time};
+use dfn_examples::flags;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
@@ -49,40 +50,42 @@ struct Args {
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
-    let mut n = 100;
-    let mut t = None;
-    let mut silent = 0;
-    let mut seed = 2017;
-    let mut threads = 2;
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
+    let defaults = Args {
+        n: 100,
+        t: 0,
+        silent: 0,
+        seed: 2017,
+        threads: 2,
+    };
+    // The threshold's default depends on n: `None` until given.
+    let parsed = flags::parse((defaults, None), |(args, t), flag, value| {
+        match flag {
+            "--n" => args.n = flags::number(flag, value)?,
+            "--t" => *t = Some(flags::number(flag, value)?),
+            "--silent" => args.silent = flags::number(flag, value)?,
+            "--seed" => args.seed = flags::number(flag, value)?,
+            "--threads" => args.threads = flags::number(flag, value)?,
+            _ => return Err(flags::unknown(flag)),
         }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: std::num::ParseIntError| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--n" => n = value.parse().map_err(bad)?,
-            "--t" => t = Some(value.parse().map_err(bad)?),
-            "--silent" => silent = value.parse().map_err(bad)?,
-            "--seed" => seed = value.parse().map_err(bad)?,
-            "--threads" => threads = value.parse().map_err(bad)?,
-            _ => return Err(format!("unknown flag {flag}")),
-        }
-    }
-    let t = t.unwrap_or(n / 2 + 1);
+        Ok(())
+    })?;
+    let Some((mut args, t)) = parsed else {
+        return Ok(None);
+    };
+    args.t = t.unwrap_or(args.n / 2 + 1);
+    let Args {
+        n,
+        t,
+        silent,
+        threads,
+        ..
+    } = args;
     if t == 0 || t > n || silent >= n || threads == 0 {
         return Err(format!(
             "need 1 ≤ t ≤ n, silent < n and threads ≥ 1; got t = {t}, n = {n}, silent = {silent}, threads = {threads}"
         ));
     }
-    Ok(Some(Args {
-        n,
-        t,
-        silent,
-        seed,
-        threads,
-    }))
+    Ok(Some(args))
 }
 
 /// One simulated member: its state machine, what it ended with, and the
@@ -369,21 +372,5 @@ fn run(args: &Args) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match parse_args() {
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-        Ok(Some(args)) => match run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-    }
+    flags::run("dkg-run", USAGE, parse_args(), |args| run(&args))
 }

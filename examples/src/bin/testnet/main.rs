@@ -15,15 +15,14 @@ mod host;
 mod ledger;
 mod plot;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use dfn_beacon::{
-    GroupId, GroupMember, GroupSet, ProcessId, deal_group, form_groups, formation_seed,
-};
+use dfn_beacon::{GroupMember, ProcessId, deal_groups, formation_seed};
 use dfn_crypto::SecretKey;
-use dfn_crypto::threshold::SecretKeyShare;
+use dfn_examples::flags;
 use dfn_psp::{BlockHash, MemoChecks, Processes, PspConfig, PspNode};
 use dfn_sim::{BroadcastMode, Fault, Latency, LinkModel, NodeId, SimConfig, Simulation, Time};
 use rand_chacha::ChaCha20Rng;
@@ -66,7 +65,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
-    let mut a = Args {
+    let defaults = Args {
         processes: 1_000,
         groups: 50,
         group_size: 100,
@@ -78,27 +77,25 @@ fn parse_args() -> Result<Option<Args>, String> {
         json: None,
         svg: None,
     };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
+    let Some(a) = flags::parse(defaults, |a, flag, value| {
+        match flag {
+            "--processes" => a.processes = flags::number(flag, value)?,
+            "--groups" => a.groups = flags::number(flag, value)?,
+            "--group-size" => a.group_size = flags::number(flag, value)?,
+            "--heights" => a.heights = flags::number(flag, value)?,
+            "--block-time" => a.block_time = flags::number(flag, value)?,
+            "--txs" => a.txs = flags::number(flag, value)?,
+            "--faulty" => a.faulty = flags::number(flag, value)?,
+            "--seed" => a.seed = flags::number(flag, value)?,
+            "--json" => a.json = Some(value.to_string()),
+            "--svg" => a.svg = Some(value.to_string()),
+            _ => return Err(flags::unknown(flag)),
         }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: std::num::ParseIntError| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--processes" => a.processes = value.parse().map_err(bad)?,
-            "--groups" => a.groups = value.parse().map_err(bad)?,
-            "--group-size" => a.group_size = value.parse().map_err(bad)?,
-            "--heights" => a.heights = value.parse().map_err(bad)?,
-            "--block-time" => a.block_time = value.parse().map_err(bad)?,
-            "--txs" => a.txs = value.parse().map_err(bad)?,
-            "--faulty" => a.faulty = value.parse().map_err(bad)?,
-            "--seed" => a.seed = value.parse().map_err(bad)?,
-            "--json" => a.json = Some(value),
-            "--svg" => a.svg = Some(value),
-            _ => return Err(format!("unknown flag {flag} (see --help)")),
-        }
-    }
+        Ok(())
+    })?
+    else {
+        return Ok(None);
+    };
     if a.group_size == 0 || a.group_size > a.processes || a.groups == 0 || a.faulty >= 50 {
         return Err("need 1 ≤ group size ≤ processes, at least one group, faulty < 50%".into());
     }
@@ -111,19 +108,8 @@ fn parse_args() -> Result<Option<Args>, String> {
     Ok(Some(a))
 }
 
-fn main() {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => return println!("{HELP}"),
-        Err(e) => {
-            eprintln!("testnet: {e}");
-            std::process::exit(2);
-        }
-    };
-    if let Err(e) = run(&args) {
-        eprintln!("testnet: {e}");
-        std::process::exit(1);
-    }
+fn main() -> ExitCode {
+    flags::run("testnet", HELP, parse_args(), |args| run(&args))
 }
 
 fn config(args: &Args, seed: [u8; 32]) -> PspConfig {
@@ -155,58 +141,38 @@ fn run(args: &Args) -> Result<(), String> {
     let keys: Vec<SecretKey<V>> = (0..args.processes)
         .map(|_| SecretKey::random(&mut rng))
         .collect();
-    let ids: Vec<ProcessId> = keys
-        .iter()
-        .map(|k| ProcessId::of(&k.public_key()))
-        .collect();
     let members: Vec<GroupMember<V>> = keys
         .iter()
-        .zip(&ids)
-        .map(|(k, id)| GroupMember {
-            id: *id,
+        .map(|k| GroupMember {
+            id: ProcessId::of(&k.public_key()),
             key: k.public_key(),
         })
         .collect();
-    let formed = form_groups(
-        &ids,
+    let dealt = deal_groups(
+        &members,
         &formation_seed(&genesis_seed, 0),
         args.group_size,
         args.groups,
+        (args.group_size / 2 + 1) as u32,
+        &mut rng,
     )
     .map_err(|e| e.to_string())?;
-    let position: HashMap<ProcessId, usize> =
-        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut shares: Vec<Vec<(GroupId, SecretKeyShare<V>)>> = vec![Vec::new(); args.processes];
-    let mut groups = Vec::new();
-    let mut directory = BTreeMap::new();
-    let threshold = (args.group_size / 2 + 1) as u32;
-    for (g, group_members) in formed.iter().enumerate() {
-        let id = GroupId(g as u64);
-        let list = group_members.iter().map(|m| members[position[m]]).collect();
-        let (group, group_shares) =
-            deal_group(id, list, threshold, &mut rng).map_err(|e| e.to_string())?;
-        for (m, share) in group_members.iter().zip(group_shares) {
-            shares[position[m]].push((id, share));
-        }
-        directory.insert(
-            id,
-            group_members
-                .iter()
-                .map(|m| NodeId(position[m] as u32))
-                .collect(),
-        );
-        groups.push(Arc::new(group));
-    }
-    let set = Arc::new(GroupSet::new(groups).map_err(|e| e.to_string())?);
-    let processes = Arc::new(Processes::new(members));
+    let set = Arc::new(dealt.set);
     let dir = Arc::new(Directory {
-        groups: directory,
-        nodes: position
+        groups: set
+            .groups()
             .iter()
-            .map(|(id, p)| (*id, NodeId(*p as u32)))
+            .zip(&dealt.members)
+            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
             .collect(),
-        ids: ids.clone(),
+        nodes: members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id, NodeId(i as u32)))
+            .collect(),
+        ids: members.iter().map(|m| m.id).collect(),
     });
+    let processes = Arc::new(Processes::new(members));
     let genesis = BlockHash::genesis(&genesis_seed);
     let (governance, council) = governance_genesis(args, &keys)?;
     let ledger = Arc::new(Mutex::new(Ledger::new(
@@ -219,7 +185,7 @@ fn run(args: &Args) -> Result<(), String> {
     let checks = Arc::new(MemoChecks::default());
     let config = config(args, genesis_seed);
     let mut nodes = Vec::with_capacity(args.processes);
-    for (p, (key, my_shares)) in keys.into_iter().zip(shares).enumerate() {
+    for (p, (key, my_shares)) in keys.into_iter().zip(dealt.shares).enumerate() {
         let mut node = PspNode::new(config, key, Arc::clone(&processes), &mut rng)
             .map_err(|e| e.to_string())?
             .with_checks(checks.clone(), checks.clone());
