@@ -58,7 +58,10 @@ fn a_small_testnet_finalizes_and_conserves_the_coin() {
     assert_eq!(g["status"], "Executed", "{g}");
     assert_eq!((g["from"].as_u64(), g["to"].as_u64()), (Some(5), Some(7)));
     assert_eq!(g["ballots_direct"].as_u64(), Some(2));
-    let (cast, all) = (g["ballots_cast"].as_u64().unwrap(), g["ballots"].as_u64().unwrap());
+    let (cast, all) = (
+        g["ballots_cast"].as_u64().unwrap(),
+        g["ballots"].as_u64().unwrap(),
+    );
     assert!(cast > all / 2 && cast < all, "{cast} of {all}");
     assert!(g["yes_bp"].as_u64().unwrap() > 5_000);
     assert_eq!(g["transfers_per_block_before"], serde_json::json!([5]));
