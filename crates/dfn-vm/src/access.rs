@@ -35,6 +35,15 @@ impl Default for AccessSets {
 }
 
 impl AccessSets {
+    /// Empty and unallocated: a placeholder while the sets are lent out.
+    pub(crate) fn unallocated() -> Self {
+        Self {
+            accounts: HashSet::new(),
+            slots: HashSet::new(),
+            log: Vec::new(),
+        }
+    }
+
     /// Warms an account; returns whether it was cold.
     pub fn warm_account(&mut self, address: Address) -> bool {
         let cold = self.accounts.insert(address);

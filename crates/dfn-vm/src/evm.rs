@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use dfn_state::rlp::{Encode, encode_list_header};
-use dfn_state::{Address, B256, KECCAK_EMPTY, U256, keccak256};
+use dfn_state::{Address, B256, KECCAK_EMPTY, U256};
 
 use crate::access::AccessSets;
 use crate::analysis::{AnalysisCache, AnalyzedCode};
@@ -14,9 +14,13 @@ use crate::env::BlockEnv;
 use crate::error::Halt;
 use crate::frame::{Frame, FrameKind, FrameResult, Marks, Pending, Status};
 use crate::host::Host;
+use crate::keccak::keccak256;
 use crate::log::Log;
+use crate::memory::Memory;
+use crate::pool::FramePool;
 use crate::precompile;
 use crate::spec::Spec;
+use crate::stack::Stack;
 use crate::tracer::Tracer;
 
 /// The precompile whose touch survives a revert (mainnet history, kept
@@ -127,6 +131,8 @@ pub(crate) struct Evm<'a, 't, H: Host> {
     pub(crate) costs: &'a [u32; 256],
     pub(crate) block: &'a BlockEnv,
     pub(crate) cache: &'a mut AnalysisCache,
+    /// Spare stacks and memories for new frames.
+    pub(crate) pool: &'a mut FramePool,
     pub(crate) origin: Address,
     pub(crate) gas_price: U256,
     pub(crate) blob_hashes: &'a [B256],
@@ -178,6 +184,11 @@ impl<H: Host> Evm<'_, '_, H> {
             access: self.access.mark(),
             logs: self.logs.len(),
         }
+    }
+
+    /// A stack (of the fork's limit) and a memory for a new frame.
+    fn buffers(&mut self) -> (Stack, Memory) {
+        (self.pool.stack(self.spec.max_stack), self.pool.memory())
     }
 
     fn keep(&mut self, marks: Marks) -> Result<(), H::Error> {
@@ -233,7 +244,12 @@ impl<H: Host> Evm<'_, '_, H> {
                 Action::Suspend => return Ok(RunOutcome::Suspended),
                 Action::Done(status, output) => {
                     let result = match run.frames.pop() {
-                        Some(done) => self.finish(done, status, output)?,
+                        Some(mut done) => {
+                            let stack = core::mem::take(&mut done.stack);
+                            let memory = core::mem::take(&mut done.memory);
+                            self.pool.put(stack, memory);
+                            self.finish(done, status, output)?
+                        }
                         None => FrameResult::halt(Halt::StackUnderflow),
                     };
                     run.step = Step::Deliver(result);
@@ -322,6 +338,7 @@ impl<H: Host> Evm<'_, '_, H> {
             req.depth,
             FrameKind::Call,
             marks,
+            self.buffers(),
         )))
     }
 
@@ -371,6 +388,7 @@ impl<H: Host> Evm<'_, '_, H> {
             req.depth,
             FrameKind::Create { address },
             marks,
+            self.buffers(),
         )))
     }
 
@@ -453,7 +471,9 @@ fn resume_parent(parent: &mut Frame, result: FrameResult) {
             parent
                 .memory
                 .set(ret_offset, result.output.get(..n).unwrap_or(&[]));
-            parent.stack.push(U256::from(u8::from(ok)));
+            // The CALL popped seven items (six for DELEGATECALL and
+            // STATICCALL): there is room for its result.
+            let _ = parent.stack.push(U256::from(u8::from(ok)));
             parent.return_data = result.output;
         }
         Pending::Create => {
@@ -461,7 +481,8 @@ fn resume_parent(parent: &mut Frame, result: FrameResult) {
                 Some(address) if ok => U256::from_be_slice(&address.0),
                 _ => U256::ZERO,
             };
-            parent.stack.push(pushed);
+            // CREATE popped three items: there is room.
+            let _ = parent.stack.push(pushed);
             parent.return_data = if result.status == Status::Revert {
                 result.output
             } else {

@@ -11,6 +11,7 @@ use crate::analysis::AnalyzedCode;
 use crate::error::Halt;
 use crate::memory::{Memory, memory_cost};
 use crate::spec::Spec;
+use crate::stack::Stack;
 
 /// The journal marks a frame reverts to.
 #[derive(Clone, Copy, Debug)]
@@ -48,7 +49,7 @@ pub(crate) enum Pending {
 pub(crate) struct Frame {
     pub(crate) code: Arc<AnalyzedCode>,
     pub(crate) pc: usize,
-    pub(crate) stack: Vec<U256>,
+    pub(crate) stack: Stack,
     pub(crate) memory: Memory,
     pub(crate) gas: u64,
     /// Refund so far; an SSTORE may take back part of an earlier refund
@@ -140,7 +141,7 @@ impl FrameResult {
 impl Frame {
     #[allow(
         clippy::too_many_arguments,
-        reason = "one field each; called from two places"
+        reason = "one field each (buffers from the pool); called from two places"
     )]
     pub(crate) fn new(
         code: Arc<AnalyzedCode>,
@@ -153,12 +154,13 @@ impl Frame {
         depth: usize,
         kind: FrameKind,
         marks: Marks,
+        (stack, memory): (Stack, Memory),
     ) -> Self {
         Self {
             code,
             pc: 0,
-            stack: Vec::with_capacity(1024),
-            memory: Memory::default(),
+            stack,
+            memory,
             gas,
             refund: 0,
             return_data: Vec::new(),
@@ -180,7 +182,10 @@ impl Frame {
         let len = self.stack.len();
         let popped = len.min(MAX_POPS);
         let mut top = [U256::ZERO; MAX_POPS];
-        if let (Some(dst), Some(src)) = (top.get_mut(..popped), self.stack.get(len - popped..)) {
+        if let (Some(dst), Some(src)) = (
+            top.get_mut(..popped),
+            self.stack.as_slice().get(len - popped..),
+        ) {
             dst.copy_from_slice(src);
         }
         self.retry = Retry {
@@ -217,21 +222,18 @@ impl Frame {
 
     #[inline]
     pub(crate) fn pop(&mut self) -> Result<U256, Halt> {
-        self.stack.pop().ok_or(Halt::StackUnderflow)
+        self.stack.pop()
     }
 
+    /// Pushes a word; the stack's buffer is the fork's stack limit.
     #[inline]
-    pub(crate) fn push(&mut self, spec: &Spec, value: U256) -> Result<(), Halt> {
-        if self.stack.len() >= spec.max_stack {
-            return Err(Halt::StackOverflow);
-        }
-        self.stack.push(value);
-        Ok(())
+    pub(crate) fn push(&mut self, value: U256) -> Result<(), Halt> {
+        self.stack.push(value)
     }
 
     #[inline]
     pub(crate) fn top(&mut self) -> Result<&mut U256, Halt> {
-        self.stack.last_mut().ok_or(Halt::StackUnderflow)
+        self.stack.top()
     }
 
     /// [`Frame::expand`] for a 32-byte word, with an inlined fast path

@@ -3,13 +3,14 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use dfn_state::{Address, B256, U256, keccak256};
+use dfn_state::{Address, B256, U256};
 
 use crate::arith;
 use crate::error::Halt;
 use crate::evm::{Action, CallKind, CallRequest, CreateRequest, CreateScheme, Evm};
 use crate::frame::{Frame, Pending, Status};
 use crate::host::Host;
+use crate::keccak::keccak256;
 use crate::log::Log;
 use crate::opcode as op;
 use crate::tracer::Step;
@@ -149,7 +150,7 @@ impl<H: Host> Evm<'_, '_, H> {
                         op: opcode,
                         gas: f.gas,
                         gas_cost: base,
-                        stack: &f.stack,
+                        stack: f.stack.as_slice(),
                         memory_size: f.memory.len(),
                         depth: f.depth + 1,
                         refund: f.refund,
@@ -296,9 +297,9 @@ impl<H: Host> Evm<'_, '_, H> {
                     let start = f.expand(spec, limit, offset, len)?;
                     f.charge(spec.keccak_word.saturating_mul(words(len)))?;
                     let hash = keccak256(f.memory.slice(start, as_index(len)));
-                    f.push(spec, U256::from_be_bytes(hash.0))?;
+                    f.push(U256::from_be_bytes(hash.0))?;
                 }
-                op::ADDRESS => f.push(spec, address_word(&f.address))?,
+                op::ADDRESS => f.push(address_word(&f.address))?,
                 op::BALANCE => {
                     let a = to_address(f.pop()?);
                     f.charge(self.access_cost(a))?;
@@ -307,16 +308,16 @@ impl<H: Host> Evm<'_, '_, H> {
                         .account(a)
                         .host()?
                         .map_or(U256::ZERO, |i| i.balance);
-                    f.push(spec, balance)?;
+                    f.push(balance)?;
                 }
-                op::ORIGIN => f.push(spec, address_word(&self.origin))?,
-                op::CALLER => f.push(spec, address_word(&f.caller))?,
-                op::CALLVALUE => f.push(spec, f.value)?,
+                op::ORIGIN => f.push(address_word(&self.origin))?,
+                op::CALLER => f.push(address_word(&f.caller))?,
+                op::CALLVALUE => f.push(f.value)?,
                 op::CALLDATALOAD => {
                     let offset = *f.top()?;
                     *f.top()? = load_word(&f.input, offset);
                 }
-                op::CALLDATASIZE => f.push(spec, U256::from(f.input.len()))?,
+                op::CALLDATASIZE => f.push(U256::from(f.input.len()))?,
                 op::CALLDATACOPY => {
                     let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
                     let dst = f.expand(spec, limit, dst, len)?;
@@ -326,7 +327,7 @@ impl<H: Host> Evm<'_, '_, H> {
                         f.memory.set_padded(dst, n, &f.input, as_index(src));
                     }
                 }
-                op::CODESIZE => f.push(spec, U256::from(bytes.len()))?,
+                op::CODESIZE => f.push(U256::from(bytes.len()))?,
                 op::CODECOPY => {
                     let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
                     let dst = f.expand(spec, limit, dst, len)?;
@@ -336,12 +337,12 @@ impl<H: Host> Evm<'_, '_, H> {
                         f.memory.set_padded(dst, n, bytes, as_index(src));
                     }
                 }
-                op::GASPRICE => f.push(spec, self.gas_price)?,
+                op::GASPRICE => f.push(self.gas_price)?,
                 op::EXTCODESIZE => {
                     let a = to_address(f.pop()?);
                     f.charge(self.access_cost(a))?;
                     let len = self.host.code(a).host()?.len();
-                    f.push(spec, U256::from(len))?;
+                    f.push(U256::from(len))?;
                 }
                 op::EXTCODECOPY => {
                     let a = to_address(f.pop()?);
@@ -355,7 +356,7 @@ impl<H: Host> Evm<'_, '_, H> {
                         f.memory.set_padded(dst, n, &ext, as_index(src));
                     }
                 }
-                op::RETURNDATASIZE => f.push(spec, U256::from(f.return_data.len()))?,
+                op::RETURNDATASIZE => f.push(U256::from(f.return_data.len()))?,
                 op::RETURNDATACOPY => {
                     let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
                     let dst = f.expand(spec, limit, dst, len)?;
@@ -378,7 +379,7 @@ impl<H: Host> Evm<'_, '_, H> {
                         Some(info) if !info.is_empty() => U256::from_be_bytes(info.code_hash.0),
                         _ => U256::ZERO,
                     };
-                    f.push(spec, hash)?;
+                    f.push(hash)?;
                 }
                 op::BLOCKHASH => {
                     let n = f.pop()?;
@@ -389,23 +390,23 @@ impl<H: Host> Evm<'_, '_, H> {
                         }
                         _ => U256::ZERO,
                     };
-                    f.push(spec, hash)?;
+                    f.push(hash)?;
                 }
-                op::COINBASE => f.push(spec, address_word(&self.block.coinbase))?,
-                op::TIMESTAMP => f.push(spec, U256::from(self.block.timestamp))?,
-                op::NUMBER => f.push(spec, U256::from(self.block.number))?,
-                op::PREVRANDAO => f.push(spec, U256::from_be_bytes(self.block.prevrandao.0))?,
-                op::GASLIMIT => f.push(spec, U256::from(self.block.gas_limit))?,
-                op::CHAINID => f.push(spec, U256::from(self.block.chain_id))?,
+                op::COINBASE => f.push(address_word(&self.block.coinbase))?,
+                op::TIMESTAMP => f.push(U256::from(self.block.timestamp))?,
+                op::NUMBER => f.push(U256::from(self.block.number))?,
+                op::PREVRANDAO => f.push(U256::from_be_bytes(self.block.prevrandao.0))?,
+                op::GASLIMIT => f.push(U256::from(self.block.gas_limit))?,
+                op::CHAINID => f.push(U256::from(self.block.chain_id))?,
                 op::SELFBALANCE => {
                     let balance = self
                         .host
                         .account(f.address)
                         .host()?
                         .map_or(U256::ZERO, |i| i.balance);
-                    f.push(spec, balance)?;
+                    f.push(balance)?;
                 }
-                op::BASEFEE => f.push(spec, self.block.base_fee)?,
+                op::BASEFEE => f.push(self.block.base_fee)?,
                 op::BLOBHASH => {
                     let i = f.top()?;
                     *i = match usize::try_from(*i)
@@ -416,7 +417,7 @@ impl<H: Host> Evm<'_, '_, H> {
                         None => U256::ZERO,
                     };
                 }
-                op::BLOBBASEFEE => f.push(spec, self.blob_base_fee)?,
+                op::BLOBBASEFEE => f.push(self.blob_base_fee)?,
                 op::POP => {
                     f.pop()?;
                 }
@@ -446,7 +447,7 @@ impl<H: Host> Evm<'_, '_, H> {
                     };
                     f.charge(cost)?;
                     let value = self.host.storage(f.address, key).host()?;
-                    f.push(spec, value)?;
+                    f.push(value)?;
                 }
                 op::SSTORE => self.sstore(f)?,
                 op::JUMP => {
@@ -467,9 +468,9 @@ impl<H: Host> Evm<'_, '_, H> {
                         pc = dest;
                     }
                 }
-                op::PC => f.push(spec, U256::from(pc - 1))?,
-                op::MSIZE => f.push(spec, U256::from(f.memory.len()))?,
-                op::GAS => f.push(spec, U256::from(f.gas))?,
+                op::PC => f.push(U256::from(pc - 1))?,
+                op::MSIZE => f.push(U256::from(f.memory.len()))?,
+                op::GAS => f.push(U256::from(f.gas))?,
                 op::JUMPDEST => {}
                 op::TLOAD => {
                     let key = *f.top()?;
@@ -498,10 +499,10 @@ impl<H: Host> Evm<'_, '_, H> {
                         f.memory.copy_within(as_index(src), as_index(dst), n);
                     }
                 }
-                op::PUSH0 => f.push(spec, U256::ZERO)?,
+                op::PUSH0 => f.push(U256::ZERO)?,
                 op::PUSH1 => {
                     let b = padded.get(pc).copied().unwrap_or(0);
-                    f.push(spec, U256::from(b))?;
+                    f.push(U256::from(b))?;
                     pc += 1;
                 }
                 op::PUSH2..=op::PUSH32 => {
@@ -512,27 +513,14 @@ impl<H: Host> Evm<'_, '_, H> {
                         .get(pc..pc + 32)
                         .and_then(|s| <[u8; 32]>::try_from(s).ok())
                         .map_or(U256::ZERO, U256::from_be_bytes);
-                    f.push(spec, word >> (256 - 8 * n))?;
+                    f.push(word >> (256 - 8 * n))?;
                     pc += n;
                 }
                 op::DUP1..=op::DUP16 => {
-                    let n = usize::from(opcode - op::DUP1) + 1;
-                    let v = f
-                        .stack
-                        .len()
-                        .checked_sub(n)
-                        .and_then(|i| f.stack.get(i))
-                        .copied()
-                        .ok_or(Halt::StackUnderflow)?;
-                    f.push(spec, v)?;
+                    f.stack.dup(usize::from(opcode - op::DUP1) + 1)?;
                 }
                 op::SWAP1..=op::SWAP16 => {
-                    let n = usize::from(opcode - op::SWAP1) + 1;
-                    let len = f.stack.len();
-                    if len <= n {
-                        return Err(Halt::StackUnderflow.into());
-                    }
-                    f.stack.swap(len - 1, len - 1 - n);
+                    f.stack.swap(usize::from(opcode - op::SWAP1) + 1)?;
                 }
                 op::LOG0..=op::LOG4 => {
                     if f.is_static {

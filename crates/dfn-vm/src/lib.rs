@@ -22,11 +22,16 @@ mod evm;
 mod frame;
 pub mod host;
 mod interpreter;
+mod keccak;
 pub mod log;
 pub mod memory;
 pub mod opcode;
+mod pool;
 pub mod precompile;
+pub mod shard;
+pub mod signed;
 pub mod spec;
+mod stack;
 pub mod tracer;
 pub mod transaction;
 
@@ -36,6 +41,7 @@ pub use evm::{create_address, create2_address};
 pub use frame::Status;
 pub use host::{Host, StateHost};
 pub use log::{Log, logs_bloom, logs_hash};
+pub use signed::{SignedTransaction, TxDecodeError, TxSignature};
 pub use spec::Spec;
 pub use transaction::{
     AccessListItem, Execution, Executor, Limits, Receipt, Transaction, TxType, intrinsic_gas,

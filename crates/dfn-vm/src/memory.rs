@@ -28,6 +28,11 @@ impl Memory {
         self.bytes.len()
     }
 
+    /// Bytes allocated (kept when the memory is reused by another frame).
+    pub(crate) fn capacity(&self) -> usize {
+        self.bytes.capacity()
+    }
+
     /// Whether nothing was ever touched.
     #[must_use]
     pub fn is_empty(&self) -> bool {

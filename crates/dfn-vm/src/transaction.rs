@@ -16,6 +16,7 @@ use crate::evm::{
 use crate::frame::{FrameResult, Status};
 use crate::host::Host;
 use crate::log::Log;
+use crate::pool::FramePool;
 use crate::spec::Spec;
 use crate::tracer::Tracer;
 
@@ -119,6 +120,10 @@ pub struct Executor {
     costs: [u32; 256],
     limits: Limits,
     cache: AnalysisCache,
+    pool: FramePool,
+    /// The access sets of the last transaction, kept for their
+    /// allocations.
+    spare_access: AccessSets,
 }
 
 /// Gas a transaction costs before any code runs.
@@ -157,6 +162,8 @@ impl Executor {
             spec,
             limits,
             cache: AnalysisCache::default(),
+            pool: FramePool::default(),
+            spare_access: AccessSets::unallocated(),
         }
     }
 
@@ -413,23 +420,26 @@ impl Execution<'_> {
             costs: &executor.costs,
             block: self.block,
             cache: &mut executor.cache,
+            pool: &mut executor.pool,
             origin: self.tx.sender,
             gas_price: running.price,
             blob_hashes: &self.tx.blob_versioned_hashes,
             blob_base_fee: running.blob_base_fee,
-            access: core::mem::take(&mut running.access),
+            access: core::mem::replace(&mut running.access, AccessSets::unallocated()),
             logs: core::mem::take(&mut running.logs),
             memory_limit: executor.limits.memory_bytes,
             tracer: self.tracer.as_mut().map(|t| &mut **t as &mut dyn Tracer),
             ripemd_touched: running.ripemd_touched,
         };
         let outcome = evm.run(&mut running.run);
-        running.access = core::mem::take(&mut evm.access);
+        running.access = core::mem::replace(&mut evm.access, AccessSets::unallocated());
         running.logs = core::mem::take(&mut evm.logs);
         running.ripemd_touched = evm.ripemd_touched;
         match outcome.map_err(VmError::Host)? {
             RunOutcome::Suspended => Ok(None),
             RunOutcome::Finished(result) => {
+                executor.spare_access =
+                    core::mem::replace(&mut running.access, AccessSets::unallocated());
                 let logs = core::mem::take(&mut running.logs);
                 let (price, ripemd) = (running.price, running.ripemd_touched);
                 settle(spec, host, self.block, self.tx, price, ripemd, result, logs).map(Some)
@@ -450,7 +460,9 @@ impl Execution<'_> {
         host.sub_balance(tx.sender, upfront)
             .map_err(VmError::Host)?;
 
-        let mut access = AccessSets::default();
+        let mut access =
+            core::mem::replace(&mut self.executor.spare_access, AccessSets::unallocated());
+        access.clear();
         access.warm_account(tx.sender);
         if let Some(to) = tx.to {
             access.warm_account(to);

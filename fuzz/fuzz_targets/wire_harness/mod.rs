@@ -44,8 +44,16 @@ macro_rules! same_message {
         use dfn_crypto::backend::{Blst, PureRust};
         use dfn_crypto::{MinPk, MinSig};
         let data: &[u8] = $data;
-        assert_eq!(decode::<MinSig<Blst>>(data), decode::<MinSig<PureRust>>(data), "backends disagree");
-        assert_eq!(decode::<MinPk<Blst>>(data), decode::<MinPk<PureRust>>(data), "backends disagree");
+        assert_eq!(
+            decode::<MinSig<Blst>>(data),
+            decode::<MinSig<PureRust>>(data),
+            "backends disagree"
+        );
+        assert_eq!(
+            decode::<MinPk<Blst>>(data),
+            decode::<MinPk<PureRust>>(data),
+            "backends disagree"
+        );
     }};
 }
 

@@ -1,7 +1,8 @@
 //! What the world state keeps in memory about one account.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeSet;
 
+use hashbrown::HashMap;
 use ruint::aliases::U256;
 
 use crate::hash::{B256, EMPTY_ROOT, KECCAK_EMPTY};
@@ -43,12 +44,15 @@ pub(crate) struct CachedAccount {
     pub(crate) info: Option<AccountInfo>,
     /// Root of the storage trie backing the slots not in `storage`.
     pub(crate) storage_root: B256,
-    /// Slots read or written, with their current values.
-    pub(crate) storage: BTreeMap<U256, U256>,
+    /// Slots read or written, with their current values. Lookup-only
+    /// (never iterated: `dirty_storage` says what to write), so a hash
+    /// table, which the EVM's SLOAD and SSTORE reach several times each.
+    pub(crate) storage: HashMap<U256, U256>,
     /// Slots written since the storage trie was last updated.
     pub(crate) dirty_storage: BTreeSet<U256>,
     /// Values at the start of the transaction of the slots it wrote.
-    pub(crate) original: BTreeMap<U256, U256>,
+    /// Lookup-only, like `storage`.
+    pub(crate) original: HashMap<U256, U256>,
     /// The storage was wiped (account created or deleted): slots not in
     /// `storage` are zero, whatever the trie at `storage_root` says.
     pub(crate) storage_cleared: bool,
@@ -63,9 +67,9 @@ impl CachedAccount {
         Self {
             info,
             storage_root,
-            storage: BTreeMap::new(),
+            storage: HashMap::new(),
             dirty_storage: BTreeSet::new(),
-            original: BTreeMap::new(),
+            original: HashMap::new(),
             storage_cleared: false,
             touched: false,
             created: false,

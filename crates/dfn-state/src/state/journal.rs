@@ -82,6 +82,14 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
+    /// An empty journal with room for `entries` changes before it grows.
+    pub(crate) fn with_capacity(entries: usize) -> Self {
+        Self {
+            entries: Vec::with_capacity(entries),
+            open: Vec::new(),
+        }
+    }
+
     pub(crate) fn record(&mut self, entry: Entry) {
         self.entries.push(entry);
     }

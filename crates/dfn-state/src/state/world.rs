@@ -6,6 +6,7 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use hashbrown::HashMap;
 use ruint::aliases::U256;
 
 use super::cache::{AccountInfo, CachedAccount};
@@ -39,7 +40,10 @@ pub struct WorldState<S: NodeStore = MemoryStore> {
     store: S,
     accounts: Mpt,
     storage_tries: BTreeMap<Address, Mpt>,
-    cache: BTreeMap<Address, CachedAccount>,
+    /// Lookup-only (never iterated: `dirty` and `in_transaction` say
+    /// which accounts to visit), so a hash table: every state access of
+    /// the EVM goes through it.
+    cache: HashMap<Address, CachedAccount>,
     /// Accounts changed since the tries were last updated.
     dirty: BTreeSet<Address>,
     /// Accounts with per-transaction flags or original values set.
@@ -62,12 +66,14 @@ impl<S: NodeStore> WorldState<S> {
             store,
             accounts: Mpt::open(root),
             storage_tries: BTreeMap::new(),
-            cache: BTreeMap::new(),
+            cache: HashMap::new(),
             dirty: BTreeSet::new(),
             in_transaction: BTreeSet::new(),
             code: BTreeMap::new(),
             unsaved_code: BTreeSet::new(),
-            journal: Journal::default(),
+            // Room for a typical transaction's changes: growing from
+            // empty costs a short transaction several reallocations.
+            journal: Journal::with_capacity(32),
             transient: TransientStorage::default(),
         }
     }
@@ -83,7 +89,7 @@ impl<S: NodeStore> WorldState<S> {
     }
 
     fn load(&mut self, address: Address) -> Result<&mut CachedAccount, StateError> {
-        use alloc::collections::btree_map::Entry as Slot;
+        use hashbrown::hash_map::Entry as Slot;
         match self.cache.entry(address) {
             Slot::Occupied(e) => Ok(e.into_mut()),
             Slot::Vacant(v) => {

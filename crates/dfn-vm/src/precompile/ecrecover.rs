@@ -2,8 +2,9 @@
 
 use alloc::vec::Vec;
 
-use dfn_state::keccak256;
 use k256::ecdsa::{RecoveryId, Signature, VerifyingKey};
+
+use crate::keccak::keccak256;
 
 /// `hash ‖ v ‖ r ‖ s` (zero-padded to 128 bytes) to the 32-byte
 /// left-padded signer address, or empty output if the signature is invalid.
