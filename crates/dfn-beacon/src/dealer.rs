@@ -26,6 +26,17 @@ pub struct DealtGroups<V: Variant> {
     pub shares: Vec<BTreeMap<GroupId, SecretKeyShare<V>>>,
 }
 
+impl<V: Variant> DealtGroups<V> {
+    /// Each group's id with its members' positions in the list dealt to.
+    pub fn membership(&self) -> impl Iterator<Item = (GroupId, &[usize])> {
+        self.set
+            .groups()
+            .iter()
+            .zip(&self.members)
+            .map(|(g, at)| (g.id(), at.as_slice()))
+    }
+}
+
 /// Forms `count` groups of `size` from `processes` with
 /// [`form_groups`] seeded by `seed` (the same permutation the beacon uses
 /// for its epochs, so the membership is what a DKG-formed network of the

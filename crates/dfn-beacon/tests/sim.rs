@@ -243,14 +243,13 @@ fn build(
         .collect();
     let seed = dfn_beacon::formation_seed(&GENESIS, 0);
     let mut dealt = deal_groups(&members, &seed, size, groups, t, &mut rng).unwrap();
-    let set = Arc::new(dealt.set);
     let groups = Arc::new(
-        set.groups()
-            .iter()
-            .zip(&dealt.members)
-            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
+        dealt
+            .membership()
+            .map(|(g, at)| (g, at.iter().map(|p| NodeId(*p as u32)).collect()))
             .collect::<BTreeMap<GroupId, Vec<NodeId>>>(),
     );
+    let set = Arc::new(dealt.set);
     let verifier: Arc<dyn Verifier<V>> = Arc::new(MemoVerifier::default());
     let config = BeaconConfig {
         stall_ms: 5_000,

@@ -25,7 +25,6 @@ use alloc::vec::Vec;
 use dfn_crypto::Variant;
 use dfn_state::rlp::{Encode, Rlp, encode_bytes, encode_list_header};
 use dfn_state::{Address, U256};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::certified::{CertifiedRead, ReadPolicy};
@@ -39,11 +38,7 @@ impl TwinId {
     /// The id of a certified call:
     /// `SHA-256("DFN-CALL-V1" ‖ chain_id ‖ u64_be(call_id))`.
     pub fn for_call(chain_id: &[u8; 32], call_id: u64) -> Self {
-        let mut h = Sha256::new();
-        h.update(b"DFN-CALL-V1");
-        h.update(chain_id);
-        h.update(call_id.to_be_bytes());
-        TwinId(h.finalize().into())
+        Self::tagged(b"DFN-CALL-V1", chain_id, call_id)
     }
 }
 

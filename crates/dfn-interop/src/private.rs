@@ -125,13 +125,10 @@ impl Dealer {
             rng,
         )?;
         let membership = dealt
-            .set
-            .groups()
-            .iter()
-            .zip(&dealt.members)
+            .membership()
             .map(|(g, at)| {
                 let ids = at.iter().filter_map(|p| members.get(*p)).map(|m| m.id);
-                (g.id(), ids.collect())
+                (g, ids.collect())
             })
             .collect();
         let keys = identities

@@ -41,8 +41,14 @@ pub struct TwinId(pub [u8; 32]);
 impl TwinId {
     /// `SHA-256("DFN-TWIN-V1" ‖ chain_id ‖ u64_be(call_id))`.
     pub fn new(chain_id: &[u8; 32], call_id: u64) -> Self {
+        Self::tagged(b"DFN-TWIN-V1", chain_id, call_id)
+    }
+
+    /// `SHA-256(tag ‖ chain_id ‖ u64_be(call_id))`: the tag keeps twin ids
+    /// and certified-call ids apart.
+    pub(crate) fn tagged(tag: &[u8], chain_id: &[u8; 32], call_id: u64) -> Self {
         let mut h = Sha256::new();
-        h.update(b"DFN-TWIN-V1");
+        h.update(tag);
         h.update(chain_id);
         h.update(call_id.to_be_bytes());
         TwinId(h.finalize().into())

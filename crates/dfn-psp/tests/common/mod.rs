@@ -366,13 +366,10 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
         &mut rng,
     )
     .unwrap();
-    let set = Arc::new(dealt.set);
     let dir = Arc::new(Directory {
-        groups: set
-            .groups()
-            .iter()
-            .zip(&dealt.members)
-            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
+        groups: dealt
+            .membership()
+            .map(|(g, at)| (g, at.iter().map(|p| NodeId(*p as u32)).collect()))
             .collect(),
         nodes: members
             .iter()
@@ -381,6 +378,7 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
             .collect(),
         ids: members.iter().map(|m| m.id).collect(),
     });
+    let set = Arc::new(dealt.set);
     let processes = Arc::new(dfn_psp::Processes::new(members));
     let checks = Arc::new(MemoChecks::default());
     identities

@@ -157,13 +157,10 @@ fn run(args: &Args) -> Result<(), String> {
         &mut rng,
     )
     .map_err(|e| e.to_string())?;
-    let set = Arc::new(dealt.set);
     let dir = Arc::new(Directory {
-        groups: set
-            .groups()
-            .iter()
-            .zip(&dealt.members)
-            .map(|(g, at)| (g.id(), at.iter().map(|p| NodeId(*p as u32)).collect()))
+        groups: dealt
+            .membership()
+            .map(|(g, at)| (g, at.iter().map(|p| NodeId(*p as u32)).collect()))
             .collect(),
         nodes: members
             .iter()
@@ -172,6 +169,7 @@ fn run(args: &Args) -> Result<(), String> {
             .collect(),
         ids: members.iter().map(|m| m.id).collect(),
     });
+    let set = Arc::new(dealt.set);
     let processes = Arc::new(Processes::new(members));
     let genesis = BlockHash::genesis(&genesis_seed);
     let (governance, council) = governance_genesis(args, &keys)?;
