@@ -74,6 +74,15 @@ pub enum ChainEvent<V: Variant> {
         /// The height waited at.
         height: u64,
     },
+    /// A notarized height below the current one has no block here (it was
+    /// lost while catching up); the node asked `from`, a member of that
+    /// height's notary group, for the chain from `height`.
+    Refetch {
+        /// The lowest height whose block is missing.
+        height: u64,
+        /// Who was asked.
+        from: ProcessId,
+    },
     /// A message was dropped.
     Rejected {
         /// The height it was for.

@@ -12,7 +12,7 @@ use dfn_beacon::{
 };
 use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{SecretKey, Signature, Time, Variant};
-use rand_core::{CryptoRng, SeedableRng};
+use rand_core::{CryptoRng, Rng, SeedableRng};
 
 use crate::block::{Block, BlockHash, Proposal};
 use crate::chain::{ChainStore, FinalityConflict};
@@ -278,7 +278,9 @@ impl<V: Variant> PspNode<V> {
             .is_some_and(|(at, _)| *at <= now)
         {
             if let Some((_, height)) = self.finality_checks.pop_front() {
-                self.check_finality(height);
+                if !self.check_finality(height) {
+                    self.repair(now);
+                }
             }
         }
         if self.round.recover_at.is_some_and(|at| at <= now) {
@@ -974,13 +976,14 @@ impl<V: Variant> PspNode<V> {
     /// rule needs every notarization of `h − 1` to have reached it within
     /// `Δ`, which a process catching up cannot know), and decided only
     /// when it knows all of `h − 1` (no notarization there waits for its
-    /// block or parent).
-    fn check_finality(&mut self, height: u64) {
+    /// block or parent). Returns false when it could not decide for that
+    /// reason.
+    fn check_finality(&mut self, height: u64) -> bool {
         let below = height - 1;
         let pending =
             self.awaiting.values().any(|n| n.height == below) || self.chain.has_orphan_at(below);
         if pending {
-            return;
+            return false;
         }
         let parents: BTreeSet<BlockHash> = self
             .chain
@@ -989,7 +992,7 @@ impl<V: Variant> PspNode<V> {
             .filter_map(|h| self.chain.get(h).map(|e| e.block.parent()))
             .collect();
         let Some(parent) = parents.first().copied().filter(|_| parents.len() == 1) else {
-            return;
+            return true;
         };
         match self.chain.finalize(parent) {
             Ok(blocks) => {
@@ -999,6 +1002,7 @@ impl<V: Variant> PspNode<V> {
             }
             Err(conflict) => self.event(ChainEvent::FinalityAlarm(conflict)),
         }
+        true
     }
 
     // ---- stalls and catch-up ----------------------------------------------
@@ -1007,6 +1011,7 @@ impl<V: Variant> PspNode<V> {
     /// node contributed (lost messages, a healed partition).
     fn on_stall(&mut self, now: Time) {
         self.next_stall_check = now.after(self.config.stall_ms);
+        self.repair(now);
         let height = self.round.height;
         if !self.stall_reported {
             self.stall_reported = true;
@@ -1031,24 +1036,75 @@ impl<V: Variant> PspNode<V> {
         }
     }
 
+    /// Asks `from`, which is ahead, for its chain from the height below
+    /// this node's.
     fn request_catch_up(&mut self, now: Time, from: ProcessId) {
-        if from == self.me {
-            return;
+        let height = self.round.height.saturating_sub(1).max(1);
+        self.request_chain(now, from, height);
+    }
+
+    /// Asks `to` for its notarized chain from `height`, unless a request
+    /// is outstanding and not yet timed out. Returns whether it asked.
+    fn request_chain(&mut self, now: Time, to: ProcessId, height: u64) -> bool {
+        if to == self.me {
+            return false;
         }
         if let Some((_, at)) = self.catch_up {
             if now < at.after(self.config.catch_up_timeout_ms) {
-                return;
+                return false;
             }
         }
-        self.catch_up = Some((from, now));
+        self.catch_up = Some((to, now));
         let request = CatchUpRequest {
-            from: self.round.height.saturating_sub(1).max(1),
+            from: height,
             count: self.config.catch_up_batch,
         };
         self.outputs.push_back(Output::Send {
-            to: from,
+            to,
             message: PspMessage::Request(request),
         });
+        true
+    }
+
+    /// Fetches a notarized block that never came. A height below the
+    /// current one is notarized (this node moved past it) but its block
+    /// is not linked: it was dropped while the node caught up, and the
+    /// notarization was then recovered from shares or came as an old
+    /// relay, so no sender is known to hold the block. Every later block
+    /// waits on it and finality stops here. Called when a finality check
+    /// cannot decide and on a stall; it asks a random other member of
+    /// that height's notary group (a threshold of them signed the block,
+    /// so most hold it) for the chain from there, a new member on each
+    /// retry, at most once per catch-up timeout.
+    fn repair(&mut self, now: Time) {
+        let missing = self.chain.best().height.saturating_add(1);
+        if missing >= self.round.height {
+            return;
+        }
+        let Some(group) = self.group_for(missing) else {
+            return;
+        };
+        let me = self.me;
+        let others = group.members().iter().filter(|m| m.id != me).count();
+        let Some(pick) = u32::try_from(others).ok().filter(|n| *n > 0) else {
+            return;
+        };
+        let index = (self.rng.next_u32() % pick) as usize;
+        let Some(to) = group
+            .members()
+            .iter()
+            .filter(|m| m.id != me)
+            .nth(index)
+            .map(|m| m.id)
+        else {
+            return;
+        };
+        if self.request_chain(now, to, missing) {
+            self.event(ChainEvent::Refetch {
+                height: missing,
+                from: to,
+            });
+        }
     }
 
     /// Answers with this node's best chain from the height asked, with the

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use dfn_beacon::{GroupId, GroupMember, GroupSet, ProcessId, deal_group};
+use dfn_crypto::threshold::SecretKeyShare;
 use dfn_crypto::{MinSig, SecretKey, Time};
 use dfn_psp::{
     Block, BlockHash, ChainEvent, ConfigError, Evidence, Output, Processes, Proposal, PspConfig,
@@ -51,6 +52,15 @@ struct Net {
     /// Shares sent on blocks the sender did not make itself (a maker's own
     /// payload comes from its own host and needs no other judgment).
     shares_sent: usize,
+    /// The process that is down: nothing reaches it, it does nothing.
+    down: Option<usize>,
+    /// The last block broadcast, with its sender.
+    last_block: Option<(usize, Arc<Block<V>>)>,
+    /// What a process restarted from nothing is built from again.
+    config: PspConfig,
+    processes: Arc<Processes<V>>,
+    groups: Arc<GroupSet<V>>,
+    shares: Vec<SecretKeyShare<V>>,
 }
 
 impl Net {
@@ -72,19 +82,8 @@ impl Net {
         config.block_time_ms = 1_000;
         config.slot_ms = 500;
         config.delta_ms = 400;
-        let nodes = keys
-            .iter()
-            .zip(shares)
-            .map(|(k, share)| {
-                let mut node =
-                    PspNode::new(config, k.clone(), Arc::clone(&processes), &mut rng).unwrap();
-                node.install_groups(Time::ZERO, 1, Arc::clone(&set));
-                node.add_group_share(GroupId(0), share);
-                node
-            })
-            .collect();
-        Net {
-            nodes,
+        let mut net = Net {
+            nodes: Vec::new(),
             ids: members.iter().map(|m| m.id).collect(),
             keys,
             now: Time::ZERO,
@@ -96,7 +95,30 @@ impl Net {
             events: Vec::new(),
             makers: BTreeMap::new(),
             shares_sent: 0,
-        }
+            down: None,
+            last_block: None,
+            config,
+            processes,
+            groups: set,
+            shares,
+        };
+        net.nodes = (0..n).map(|i| net.build(i)).collect();
+        net
+    }
+
+    /// Process `i` as it is at genesis: its keys, the groups, nothing else.
+    fn build(&self, i: usize) -> PspNode<V> {
+        let mut rng = ChaCha20Rng::seed_from_u64(1_000 + i as u64);
+        let mut node = PspNode::new(
+            self.config,
+            self.keys[i].clone(),
+            Arc::clone(&self.processes),
+            &mut rng,
+        )
+        .unwrap();
+        node.install_groups(Time::ZERO, 1, Arc::clone(&self.groups));
+        node.add_group_share(GroupId(0), self.shares[i].clone());
+        node
     }
 
     fn start(&mut self) {
@@ -122,7 +144,9 @@ impl Net {
             }
             while let Some((to, from, m)) = self.queue.pop_front() {
                 moved = true;
-                self.nodes[to].handle_message(self.now, from, m);
+                if self.down != Some(to) {
+                    self.nodes[to].handle_message(self.now, from, m);
+                }
             }
             if !moved {
                 return;
@@ -137,6 +161,7 @@ impl Net {
                 match &message {
                     PspMessage::Block(b) => {
                         self.makers.insert(b.hash(), b.maker());
+                        self.last_block = Some((i, Arc::clone(b)));
                     }
                     PspMessage::Share(s) if self.makers.get(&s.block) != from.as_ref() => {
                         self.shares_sent += 1;
@@ -176,13 +201,24 @@ impl Net {
     /// Advances time to `until`, firing timers on the way.
     fn run_until(&mut self, until: u64) {
         loop {
-            let next = self.nodes.iter().filter_map(|n| n.poll_timeout()).min();
+            let down = self.down;
+            let up = |(i, _): &(usize, &PspNode<V>)| Some(*i) != down;
+            let next = self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(up)
+                .filter_map(|(_, n)| n.poll_timeout())
+                .min();
             let Some(next) = next.filter(|t| t.as_millis() <= until) else {
                 self.now = Time::from_millis(until);
                 return;
             };
             self.now = next.max(self.now);
             for i in 0..self.nodes.len() {
+                if Some(i) == self.down {
+                    continue;
+                }
                 if self.nodes[i].poll_timeout().is_some_and(|t| t <= self.now) {
                     self.nodes[i].handle_timeout(self.now);
                 }
@@ -366,6 +402,67 @@ fn equivocation_is_evidence_and_both_blocks_are_signed_alike() {
     let mut both = vec![a.hash(), b.hash()];
     both.sort();
     assert_eq!(signed, both, "the tied blocks are signed alike");
+}
+
+/// A process restarted from nothing hears of the current height first
+/// from its block, far above its own height 1: the block is dropped (past
+/// the buffer) and it catches up to the height below. It then recovers
+/// that height's notarization from the group's shares, so no notarization
+/// from a peer ever names a sender that has the block. The notarized block
+/// must still be fetched, or every later block waits on it and finality
+/// stops at this process.
+#[test]
+fn a_fresh_restart_fetches_the_block_it_dropped_while_catching_up() {
+    let mut net = Net::new(5, 3);
+    net.start();
+    net.down = Some(4);
+    net.run_until(8_000);
+    // The hosts hold their verdicts, so the next block is out but no
+    // notary has signed it.
+    net.judge = Judge::Hold;
+    let mut t = net.now.as_millis();
+    while net.held.is_empty() {
+        t += 10;
+        assert!(t < 20_000, "no block was made");
+        net.run_until(t);
+    }
+    let (maker, block) = net.last_block.clone().unwrap();
+    let height = block.height();
+    assert_eq!(net.nodes[0].height(), height);
+    assert!(height > 6, "the restart must begin past the buffer");
+    net.nodes[4] = net.build(4);
+    net.down = None;
+    net.nodes[4].start(net.now);
+    net.nodes[4].handle_message(net.now, Some(net.ids[maker]), PspMessage::Block(block));
+    net.settle();
+    assert_eq!(
+        net.nodes[4].height(),
+        height,
+        "it caught up to the live height"
+    );
+    // The verdicts come, the notaries sign.
+    net.judge = Judge::Accept;
+    for (i, block) in std::mem::take(&mut net.held) {
+        net.nodes[i].payload_checked(net.now, block.hash(), true);
+    }
+    net.settle();
+    net.run_until(16_000);
+    let live = net.finalized(0).last().copied().unwrap();
+    let restarted = net.finalized(4);
+    let refetched: Vec<u64> = net
+        .events
+        .iter()
+        .filter_map(|(i, e)| match e {
+            ChainEvent::Refetch { height, .. } if *i == 4 => Some(*height),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refetched, [height], "the dropped block was fetched once");
+    assert!(
+        restarted.last().is_some_and(|h| *h + 1 >= live),
+        "the restarted process finalized up to {:?}, the others {live}",
+        restarted.last()
+    );
 }
 
 #[test]

@@ -316,3 +316,43 @@ fn beyond_the_delay_bound_conflicts_are_never_silent() {
         assert!(lowest >= 25, "finality did not resume: {lowest} heights");
     }
 }
+
+/// Processes that lose everything (a fresh restart: only their keys and
+/// the genesis facts survive) rejoin by catch-up, finalize the chain from
+/// height 1 like everyone else and then finalize live heights again. Six
+/// processes restart, each at its own time, so their catch-ups end at
+/// different points of a round.
+#[test]
+fn processes_restarted_from_nothing_finalize_again() {
+    let seeds: u64 = if soak() { 12 } else { 3 };
+    for seed in 0..seeds {
+        let net = forty(1_000);
+        let mut sim = Simulation::new(wan(seed), build(&net, seed, |_| Behaviour::Honest)).unwrap();
+        let again = net.clone();
+        sim.set_factory(move |id, _| {
+            build(&again, seed, |_| Behaviour::Honest).swap_remove(id.index())
+        });
+        let restarted: Vec<NodeId> = (0..6).map(|i| NodeId(3 + 6 * i)).collect();
+        for (i, id) in (0u64..).zip(&restarted) {
+            let down = 2_000 + 700 * i;
+            sim.schedule(Time::from_millis(down), Fault::Crash(*id))
+                .unwrap();
+            sim.schedule(
+                Time::from_millis(down + 6_000 + 130 * i),
+                Fault::Restart(*id, Restart::Fresh),
+            )
+            .unwrap();
+        }
+        sim.run_until(Time::from_millis(40_000));
+        check_safety(sim.nodes().iter());
+        let top = sim.nodes().iter().map(|p| p.finalized.len()).max().unwrap();
+        for id in &restarted {
+            let p = &sim.nodes()[id.index()];
+            assert!(
+                p.finalized.len() + 3 >= top,
+                "seed {seed}: {id} finalized {} heights after a fresh restart, the others {top}",
+                p.finalized.len()
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use dfn_beacon::{BeaconEvent, ProcessId};
 use dfn_crypto::Time;
-use dfn_psp::{Block, BlockHash, CatchUpRequest, ChainEvent, Output, PspMessage, PspNode};
+use dfn_psp::{Block, BlockHash, ChainEvent, Output, PspMessage, PspNode};
 use libp2p::futures::StreamExt;
 use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::request_response;
@@ -95,8 +95,6 @@ struct Host {
     stats_every: Duration,
     stop_at: Option<Instant>,
     verbose: bool,
-    /// Gap repairs asked (rotates the peer asked).
-    repairs: usize,
     /// Peers with an open connection.
     connected: BTreeSet<PeerId>,
     /// Peers subscribed to the broadcast topic.
@@ -187,7 +185,6 @@ pub async fn run(network: Network, keys: Keys, options: RunOptions) -> Result<()
         stats_every: options.stats_every,
         stop_at: options.exit_after.map(|d| now + d),
         verbose: options.verbose,
-        repairs: 0,
         connected: BTreeSet::new(),
         subscribed: BTreeSet::new(),
     };
@@ -256,7 +253,6 @@ impl Host {
         if instant >= self.next_redial {
             self.next_redial = instant + REDIAL_EVERY;
             self.redial();
-            self.repair_gap();
         }
         if instant >= self.next_stats {
             self.next_stats = instant + self.stats_every;
@@ -294,44 +290,6 @@ impl Host {
                 self.stats.dial_failed += 1;
             }
         }
-    }
-
-    /// Asks a peer for the notarized chain above the linked tip when the
-    /// node has moved on three or more heights past it.
-    ///
-    /// The state machine asks for the chain when a message shows it is two
-    /// heights behind or a notarization comes without its block. A process
-    /// that catches up can still lose one block for good: it was dropped
-    /// while the process was far behind, and its notarization is then
-    /// recovered from shares rather than received, so nobody is asked.
-    /// Every later block then waits as an orphan on it and finality stops
-    /// at this process. The answer is checked like any catch-up response
-    /// and links the missing block (and with it the orphans).
-    fn repair_gap(&mut self) {
-        let tip = self.node.chain().best().height;
-        if !self.started || tip.saturating_add(3) > self.node.height() {
-            return;
-        }
-        let peers: Vec<ProcessId> = self
-            .network
-            .peers
-            .iter()
-            .filter(|p| p.index != self.index && self.connected.contains(&p.peer))
-            .map(|p| p.id)
-            .collect();
-        let Some(to) = peers.get(self.repairs % peers.len().max(1)).copied() else {
-            return;
-        };
-        self.repairs = self.repairs.wrapping_add(1);
-        self.log.line(
-            "repair",
-            &[("linked", &tip), ("height", &self.node.height())],
-        );
-        let request = CatchUpRequest {
-            from: tip.saturating_add(1),
-            count: self.network.config.catch_up_batch,
-        };
-        self.send(&to, &PspMessage::Request(request));
     }
 
     fn on_swarm(&mut self, event: SwarmEvent<BehaviourEvent>) {
@@ -559,6 +517,14 @@ impl Host {
                 ],
             ),
             ChainEvent::Stalled { height } => self.log.line("stalled", &[("height", &height)]),
+            ChainEvent::Refetch { height, from } => {
+                let peer = self
+                    .network
+                    .by_id(&from)
+                    .map_or_else(|| from.to_string(), |p| p.index.to_string());
+                self.log
+                    .line("repair", &[("height", &height), ("peer", &peer)]);
+            }
             ChainEvent::Evidence(_) => self.log.line("evidence", &[]),
             ChainEvent::Rejected { height, reason } => {
                 self.stats.rejected += 1;

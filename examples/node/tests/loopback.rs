@@ -36,7 +36,7 @@ struct Report {
     /// The highest height entered.
     height: u64,
     alarms: usize,
-    /// Gap repairs the host asked for (see the README).
+    /// Lost blocks the state machine fetched again (`repair` lines).
     repairs: usize,
     /// The last lines, for failure messages.
     tail: Vec<String>,
@@ -304,7 +304,7 @@ fn five_nodes_agree_survive_a_crash_and_catch_up() {
     drop(net);
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
-        "loopback: {compared} agreeing (height, node pair) reports, {repairs} gap repairs, {:.1} s",
+        "loopback: {compared} agreeing (height, node pair) reports, {repairs} lost blocks fetched again, {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

@@ -134,6 +134,9 @@ pub struct Process {
     pub finalized_at: BTreeMap<u64, Time>,
     pub alarms: usize,
     pub stop_at: u64,
+    /// Whether `PspNode::start` was called: at the run's start, or when
+    /// the simulator built this process again for a fresh restart.
+    started: bool,
 }
 
 fn ct(t: Time) -> dfn_crypto::Time {
@@ -301,7 +304,8 @@ impl Node for Process {
     }
 
     fn handle_timeout(&mut self, now: Time) {
-        if now == Time::ZERO && self.node.height() == 1 {
+        if !self.started {
+            self.started = true;
             self.node.start(ct(now));
         }
         while self.held.front().is_some_and(|(at, _)| *at <= now) {
@@ -325,7 +329,7 @@ impl Node for Process {
             .node
             .poll_timeout()
             .map(|t| Time::from_millis(t.as_millis()));
-        let start = (self.node.height() == 1 && node.is_none()).then_some(Time::ZERO);
+        let start = (!self.started).then_some(Time::ZERO);
         let held = self.held.front().map(|(at, _)| *at);
         [node, start, held].into_iter().flatten().min()
     }
@@ -412,6 +416,7 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
                 finalized_at: BTreeMap::new(),
                 alarms: 0,
                 stop_at: net.stop_at,
+                started: false,
             }
         })
         .collect()
