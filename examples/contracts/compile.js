@@ -5,7 +5,8 @@
 const fs = require("fs");
 const solc = require(process.argv[2] || "solc");
 
-const files = ["StableCoin.sol", "IdentityRegistry.sol", "Arbitration.sol", "TwinRegistry.sol"];
+const files = ["StableCoin.sol", "IdentityRegistry.sol", "Arbitration.sol", "TwinRegistry.sol",
+  "PrivateTreasury.sol", "PrivateOnboarding.sol"];
 const input = {
   language: "Solidity",
   sources: Object.fromEntries(files.map((f) => [f, { content: fs.readFileSync(f, "utf8") }])),

@@ -22,6 +22,8 @@ use rand_chacha::rand_core::SeedableRng;
 
 const CHAIN: [u8; 32] = [0x42; 32];
 const REGISTRY: Address = Address([0x7e; 20]);
+/// The private network's public account the calls are recorded under.
+const POSTER: Address = Address([0x70; 20]);
 const OUTPUT: [u8; 4] = [0xde, 0xad, 0xbe, 0xef];
 
 /// A public chain of one 1-of-1 group, three notarized blocks over a state
@@ -38,7 +40,7 @@ static SETUP: LazyLock<(LightBeacon, Vec<u8>)> = LazyLock::new(|| {
     let groups = GroupSet::new(vec![Arc::new(group)]).unwrap();
     let share = &shares[0];
     let genesis = [8u8; 32];
-    let slot = result_slot(&TwinId::for_call(&CHAIN, 1));
+    let slot = result_slot(&POSTER, &TwinId::for_call(&CHAIN, 1));
     let mut state = WorldState::new(MemoryStore::new());
     state.set_nonce(REGISTRY, 1).unwrap();
     state
@@ -94,7 +96,7 @@ static SETUP: LazyLock<(LightBeacon, Vec<u8>)> = LazyLock::new(|| {
 
 /// A private side waiting for calls 1 and 2 (posted at height 0).
 fn calls() -> CertifiedCalls {
-    let mut calls = CertifiedCalls::new(CHAIN, REGISTRY, ReadPolicy::default());
+    let mut calls = CertifiedCalls::new(CHAIN, REGISTRY, POSTER, ReadPolicy::default());
     for id in [1, 2] {
         let spec = CallSpec {
             contract: REGISTRY,

@@ -2,7 +2,9 @@
 //! one storage slot, two confirmations), and the proof's size in bytes;
 //! the same for one certified call result (the read of the twin
 //! registry's result slot with the return data it commits to), on a
-//! public state run by dfn-vm.
+//! public state run by dfn-vm; and the time to decode, verify and deliver
+//! one certified result into a private contract on a private dfn-vm (the
+//! treasury's payment settled by the gateway's callback).
 
 #![allow(
     clippy::unwrap_used,
@@ -17,6 +19,8 @@
 mod evm;
 #[path = "../tests/common/fixture.rs"]
 mod fixture;
+#[path = "../tests/common/private_evm.rs"]
+mod private_evm;
 
 use std::hint::black_box;
 
@@ -90,7 +94,7 @@ fn call_setup() -> (Public, CallResult<V>) {
     let mut p = Public::new(3, 16, 4, 3);
     let c = Contracts::addresses();
     let account = network_account(&CHAIN);
-    let mut calls = CertifiedCalls::new(CHAIN, c.registry.address, ReadPolicy::default());
+    let mut calls = CertifiedCalls::new(CHAIN, c.registry.address, account, ReadPolicy::default());
     let mut e = Executor::new(Spec::CANCUN);
     p.extend(|s| {
         Contracts::deploy(s, &block(1), &[(account, 1_000_000)], ISSUER);
@@ -100,8 +104,12 @@ fn call_setup() -> (Public, CallResult<V>) {
             s.set_balance(Address(a), U256::from(i + 1)).unwrap();
         }
         s.finalize_transaction().unwrap();
-        let mut earlier =
-            CertifiedCalls::new([0x34; 32], c.registry.address, ReadPolicy::default());
+        let mut earlier = CertifiedCalls::new(
+            [0x34; 32],
+            c.registry.address,
+            account,
+            ReadPolicy::default(),
+        );
         for i in 0..200u64 {
             earlier
                 .call(i, c.transfer(Address([7; 20]), 1, 10), 0)
@@ -129,7 +137,12 @@ fn call_setup() -> (Public, CallResult<V>) {
     p.extend(|_| {});
     let recorded = recorded.unwrap();
     let result = CallResult {
-        read: p.read(2, 2, c.registry.address, Some(result_slot(&call.twin))),
+        read: p.read(
+            2,
+            2,
+            c.registry.address,
+            Some(result_slot(&network_account(&CHAIN), &call.twin)),
+        ),
         success: recorded.success,
         output: recorded.output,
     };
@@ -144,6 +157,7 @@ fn bench_call(c: &mut Criterion) {
         let mut fresh = CertifiedCalls::new(
             CHAIN,
             Contracts::addresses().registry.address,
+            network_account(&CHAIN),
             ReadPolicy::default(),
         );
         let spec = Contracts::addresses().balance_of(network_account(&CHAIN), 10);
@@ -181,5 +195,106 @@ fn bench_call(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench, bench_call);
+/// The public chain of [`call_setup`] (16 groups, 1,000 funded accounts,
+/// 200 earlier calls recorded); a private chain whose treasury pays 30
+/// coins through the gateway (posted at public height 1); height 2
+/// executes the transfer through the registry, heights 3 and 4 confirm.
+fn deliver_setup() -> (Public, Vec<u8>) {
+    let mut p = Public::new(3, 16, 4, 3);
+    let c = Contracts::addresses();
+    let account = network_account(&CHAIN);
+    let mut e = Executor::new(Spec::CANCUN);
+    p.extend(|s| {
+        Contracts::deploy(s, &block(1), &[(account, 1_000_000)], ISSUER);
+        for i in 0..1_000u32 {
+            let mut a = [0u8; 20];
+            a[..4].copy_from_slice(&i.to_be_bytes());
+            s.set_balance(Address(a), U256::from(i + 1)).unwrap();
+        }
+        s.finalize_transaction().unwrap();
+        let mut earlier = CertifiedCalls::new(
+            [0x34; 32],
+            c.registry.address,
+            account,
+            ReadPolicy::default(),
+        );
+        for i in 0..200u64 {
+            earlier
+                .call(i, c.transfer(Address([7; 20]), 1, 10), 0)
+                .unwrap();
+        }
+        while let Some(dfn_interop::CallEvent::Post(call)) = earlier.poll_event() {
+            c.registry
+                .execute(&mut e, s, &block(1), account, &call)
+                .unwrap();
+        }
+    });
+    let (mut chain, call) = paying_chain();
+    let mut recorded = None;
+    p.extend(|s| {
+        recorded = Some(
+            c.registry
+                .execute(&mut e, s, &block(2), account, &call)
+                .unwrap(),
+        )
+    });
+    p.extend(|_| {});
+    p.extend(|_| {});
+    let recorded = recorded.unwrap();
+    let result = CallResult::<V> {
+        read: p.read(
+            2,
+            2,
+            c.registry.address,
+            Some(result_slot(&account, &call.twin)),
+        ),
+        success: recorded.success,
+        output: recorded.output,
+    };
+    let bytes = result.to_bytes();
+    let beacon = p.beacon(4);
+    assert!(
+        chain
+            .handle_result(&private_evm::private_block(2), &beacon, &result)
+            .is_ok()
+    );
+    (p, bytes)
+}
+
+/// A private chain whose treasury has just asked to pay 30 coins, and the
+/// call it posted.
+fn paying_chain() -> (private_evm::PrivateChain, dfn_interop::PublicCall) {
+    let mut chain = private_evm::PrivateChain::new(CHAIN, network_account(&CHAIN), 1_000);
+    let env = private_evm::private_block(1);
+    let treasury = chain.contracts.treasury;
+    let pay = private_evm::PrivateContracts::pay(Address([2; 20]), 30, 10);
+    assert!(chain.transact(&env, treasury, pay, 1).success());
+    let mut posts = chain.deliver(&env);
+    (chain, posts.remove(0))
+}
+
+fn bench_deliver(c: &mut Criterion) {
+    let (p, bytes) = deliver_setup();
+    let beacon = p.beacon(4);
+    let env = private_evm::private_block(2);
+    println!(
+        "certified result delivered into a private contract: {} bytes",
+        bytes.len()
+    );
+    c.bench_function(
+        "interop::decode_verify_deliver_result/confirmations=2",
+        |b| {
+            b.iter_batched(
+                || paying_chain().0,
+                |mut chain| {
+                    let result = CallResult::<V>::from_bytes(black_box(&bytes)).unwrap();
+                    chain.handle_result(&env, &beacon, &result).unwrap()
+                },
+                BatchSize::PerIteration,
+            )
+        },
+    );
+}
+
+criterion_group!(benches, bench, bench_call, bench_deliver);
 criterion_main!(benches);

@@ -6,7 +6,7 @@
 //! [`TwinId`] of its own domain, so calls and twins never share an id) and
 //! posted to the public chain, where the twin registry executes it on the
 //! EVM and stores `keccak256(u8(ok) ‖ return data)` at
-//! [`result_slot`]`(id)` in the same transaction. A public process answers
+//! [`result_slot`]`(poster, id)` in the same transaction. A public process answers
 //! with a [`CallResult`]: the claimed success flag and return data, and a
 //! [`CertifiedRead`] of that slot. [`CertifiedCalls::handle_result`]
 //! accepts it only when the read verifies end to end, is of the registry
@@ -46,7 +46,7 @@ impl TwinId {
 /// the certified read of the registry slot that commits to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallResult<V: Variant> {
-    /// The read of `result_slot(id)` in the twin registry.
+    /// The read of `result_slot(poster, id)` in the twin registry.
     pub read: CertifiedRead<V>,
     /// Whether the public method succeeded.
     pub success: bool,
@@ -181,6 +181,7 @@ struct Pending {
 pub struct CertifiedCalls {
     chain_id: [u8; 32],
     registry: Address,
+    poster: Address,
     policy: ReadPolicy,
     pending: BTreeMap<TwinId, Pending>,
     slots: BTreeMap<U256, TwinId>,
@@ -190,11 +191,14 @@ pub struct CertifiedCalls {
 
 impl CertifiedCalls {
     /// The certified calls of the private chain `chain_id` through the
-    /// public `registry`, accepting reads under `policy`.
-    pub fn new(chain_id: [u8; 32], registry: Address, policy: ReadPolicy) -> Self {
+    /// public `registry`, recorded there for the network's public account
+    /// `poster` (the account its posts are signed by), accepting reads
+    /// under `policy`.
+    pub fn new(chain_id: [u8; 32], registry: Address, poster: Address, policy: ReadPolicy) -> Self {
         Self {
             chain_id,
             registry,
+            poster,
             policy,
             pending: BTreeMap::new(),
             slots: BTreeMap::new(),
@@ -230,7 +234,7 @@ impl CertifiedCalls {
             args: spec.args,
             valid_until: spec.valid_until,
         };
-        self.slots.insert(result_slot(&id), id);
+        self.slots.insert(result_slot(&self.poster, &id), id);
         self.pending.insert(
             id,
             Pending {
@@ -252,6 +256,24 @@ impl CertifiedCalls {
         beacon: &LightBeacon,
         result: &CallResult<V>,
     ) -> Result<CallOutcome, CallError> {
+        let (id, outcome) = self.check_result(beacon, result)?;
+        self.pending.remove(&id);
+        self.decided.insert(id, outcome.clone());
+        self.events.push_back(CallEvent::Done {
+            id,
+            outcome: outcome.clone(),
+        });
+        Ok(outcome)
+    }
+
+    /// What [`handle_result`](Self::handle_result) would do with `result`,
+    /// without doing it: the call it ends and how, or why it is refused.
+    /// A block maker uses it to pick the results worth including.
+    pub fn check_result<V: Variant>(
+        &self,
+        beacon: &LightBeacon,
+        result: &CallResult<V>,
+    ) -> Result<(TwinId, CallOutcome), CallError> {
         // Which call: from the slot the read claims (checked below).
         let slot = result
             .read
@@ -298,13 +320,7 @@ impl CertifiedCalls {
         } else {
             return Err(CallError::ResultMismatch(id));
         };
-        self.pending.remove(&id);
-        self.decided.insert(id, outcome.clone());
-        self.events.push_back(CallEvent::Done {
-            id,
-            outcome: outcome.clone(),
-        });
-        Ok(outcome)
+        Ok((id, outcome))
     }
 
     /// The next event, `None` when drained.

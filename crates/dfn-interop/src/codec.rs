@@ -72,6 +72,9 @@ pub enum DecodeError {
     /// The storage item has neither zero nor two fields.
     #[error("the storage item has {0} fields")]
     StorageShape(usize),
+    /// A post's signature is not 65 bytes.
+    #[error("a signature of {0} bytes")]
+    SignatureLength(usize),
 }
 
 /// Appends a list whose payload `payload` writes.

@@ -16,6 +16,8 @@ use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::post::PostKey;
+
 /// What the dealer decides besides the process list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dealer {
@@ -75,6 +77,9 @@ pub struct PrivateNetwork<V: Variant> {
     pub keys: Vec<ProcessKeys<V>>,
     /// Which processes are in each group.
     pub members: BTreeMap<GroupId, Vec<ProcessId>>,
+    /// The key of the network's public account: every process holds it and
+    /// signs the network's posts to the public chain with it.
+    pub post_key: PostKey,
 }
 
 /// The private chain's id: `SHA-256("DFN-PRIVATE-CHAIN-V1" ‖ genesis seed ‖
@@ -141,12 +146,15 @@ impl Dealer {
                 identity,
             })
             .collect();
+        // Drawn last, so the groups are those of the same seed without it.
+        let post_key = PostKey::random(rng);
         Ok(PrivateNetwork {
             config: self.config,
             groups: Arc::new(dealt.set),
             processes: Arc::new(Processes::new(members)),
             keys,
             members: membership,
+            post_key,
         })
     }
 }

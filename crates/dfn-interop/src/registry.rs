@@ -4,12 +4,16 @@
 //! call's id in the same transaction, so that a certified read of one
 //! storage slot proves it.
 //!
-//! Storage layout (Solidity mappings, so the slot of id `i` in the mapping
-//! at index `n` is `keccak256(i ‖ u256(n))`):
+//! Records are keyed by the poster and the id,
+//! `key = keccak256(u256(poster) ‖ id)` ([`record_key`]): the poster is the
+//! account that sent the registry transaction, so nobody can record an
+//! outcome under another network's ids. Storage layout (Solidity mappings,
+//! so the slot of key `k` in the mapping at index `n` is
+//! `keccak256(k ‖ u256(n))`):
 //!
-//! - `outcome[id]` (index 0): [`OUTCOME_SUCCEEDED`] or [`OUTCOME_FAILED`];
+//! - `outcome[key]` (index 0): [`OUTCOME_SUCCEEDED`] or [`OUTCOME_FAILED`];
 //!   twinned methods read it ([`twin_slot`]).
-//! - `result[id]` (index 1): `keccak256(u8(ok) ‖ return data)`; certified
+//! - `result[key]` (index 1): `keccak256(u8(ok) ‖ return data)`; certified
 //!   calls read it ([`result_slot`], [`result_word`]).
 //!
 //! The method runs in a frame of its own inside the registry's
@@ -27,6 +31,7 @@ use dfn_state::{Address, B256, U256, keccak256};
 use dfn_vm::{BlockEnv, Executor, InvalidTransaction, StateHost, Transaction, TxType, VmError};
 use thiserror::Error;
 
+use crate::post::{PostError, SignedPost};
 use crate::twin::{PublicCall, TwinId};
 
 /// The `outcome` value of a call whose method succeeded.
@@ -50,15 +55,28 @@ fn mapping_slot(key: &[u8; 32], index: u8) -> U256 {
     U256::from_be_bytes(keccak256(preimage).0)
 }
 
-/// The registry slot holding the outcome of `twin` (`outcome[twin]`).
-pub fn twin_slot(twin: &TwinId) -> U256 {
-    mapping_slot(&twin.0, 0)
+/// The key the registry records `id` under when `poster` posted it:
+/// `keccak256(u256(poster) ‖ id)` (Solidity's `abi.encode(poster, id)`).
+pub fn record_key(poster: &Address, id: &TwinId) -> [u8; 32] {
+    let mut preimage = [0u8; 64];
+    let (account, key) = preimage.split_at_mut(32);
+    if let Some(low) = account.get_mut(12..) {
+        low.copy_from_slice(&poster.0);
+    }
+    key.copy_from_slice(&id.0);
+    keccak256(preimage).0
+}
+
+/// The registry slot holding the outcome of `twin` posted by `poster`
+/// (`outcome[record_key(poster, twin)]`).
+pub fn twin_slot(poster: &Address, twin: &TwinId) -> U256 {
+    mapping_slot(&record_key(poster, twin), 0)
 }
 
 /// The registry slot holding the result commitment of the call `id`
-/// (`result[id]`).
-pub fn result_slot(id: &TwinId) -> U256 {
-    mapping_slot(&id.0, 1)
+/// posted by `poster` (`result[record_key(poster, id)]`).
+pub fn result_slot(poster: &Address, id: &TwinId) -> U256 {
+    mapping_slot(&record_key(poster, id), 1)
 }
 
 /// The commitment the registry stores for a result:
@@ -70,10 +88,12 @@ pub fn result_word(success: bool, output: &[u8]) -> U256 {
     U256::from_be_bytes(keccak256(&preimage).0)
 }
 
-/// The public account a private network posts its calls from:
-/// the last 20 bytes of `keccak256("DFN-NETWORK-ACCOUNT-V1" ‖ chain_id)`.
-/// Public contracts see it as the caller (the registry appends it to the
-/// call data, ERC-2771 style).
+/// An account named by a private chain's id: the last 20 bytes of
+/// `keccak256("DFN-NETWORK-ACCOUNT-V1" ‖ chain_id)`. Nobody holds its key,
+/// so only [`TwinRegistry::execute`] (which takes the sender as given) can
+/// post from it; a deployed network posts from its
+/// [`PostKey`](crate::PostKey)'s account through
+/// [`TwinRegistry::execute_signed`].
 pub fn network_account(chain_id: &[u8; 32]) -> Address {
     let mut preimage = b"DFN-NETWORK-ACCOUNT-V1".to_vec();
     preimage.extend_from_slice(chain_id);
@@ -95,7 +115,8 @@ pub enum RegistryError {
         /// The height it was offered at.
         height: u64,
     },
-    /// The id already has an outcome (a duplicate or a replayed call).
+    /// The poster recorded this id already (a duplicate or a replayed
+    /// call).
     #[error("{0:?} already has an outcome")]
     Duplicate(TwinId),
     /// The EVM refused the transaction (nothing changed).
@@ -111,6 +132,9 @@ pub enum RegistryError {
     /// The state failed underneath.
     #[error("state: {0}")]
     State(#[from] StateError),
+    /// A signed post whose signature is malformed or recovers to no key.
+    #[error("post: {0}")]
+    Post(#[from] PostError),
 }
 
 /// What the registry recorded for one call.
@@ -178,8 +202,8 @@ impl TwinRegistry {
 
     /// Executes `call` posted by `sender` in the block `block` (with the
     /// sender's next nonce): the method runs on the EVM and its outcome is
-    /// recorded, all in one transaction. An expired call or an id already
-    /// recorded is refused and changes nothing.
+    /// recorded, all in one transaction. An expired call or an id `sender`
+    /// already recorded is refused and changes nothing.
     pub fn execute<S: NodeStore>(
         &self,
         executor: &mut Executor,
@@ -195,7 +219,7 @@ impl TwinRegistry {
             });
         }
         if !state
-            .storage(self.address, twin_slot(&call.twin))?
+            .storage(self.address, twin_slot(&sender, &call.twin))?
             .is_zero()
         {
             return Err(RegistryError::Duplicate(call.twin));
@@ -217,6 +241,24 @@ impl TwinRegistry {
             output,
             gas_used: receipt.gas_used,
         })
+    }
+
+    /// Executes a signed post as the account its signature recovers to
+    /// ([`SignedPost::poster`]), whatever account the post may claim to
+    /// be for: the public methods see that account as the caller, so a
+    /// post can spend only its signer's coins. Returns the poster and the
+    /// record; refusals as for [`execute`](Self::execute), and a bad
+    /// signature changes nothing.
+    pub fn execute_signed<S: NodeStore>(
+        &self,
+        executor: &mut Executor,
+        state: &mut WorldState<S>,
+        block: &BlockEnv,
+        post: &SignedPost,
+    ) -> Result<(Address, Recorded), RegistryError> {
+        let poster = post.poster(self.address)?;
+        let recorded = self.execute(executor, state, block, poster, &post.call)?;
+        Ok((poster, recorded))
     }
 }
 

@@ -255,6 +255,7 @@ pub enum Decision {
 pub struct Twins<S: NodeStore = MemoryStore> {
     chain_id: [u8; 32],
     registry: Address,
+    poster: Address,
     policy: ReadPolicy,
     state: WorldState<S>,
     pending: BTreeMap<TwinId, Pending>,
@@ -266,17 +267,20 @@ pub struct Twins<S: NodeStore = MemoryStore> {
 
 impl<S: NodeStore> Twins<S> {
     /// The twins of the private chain `chain_id` over the committed
-    /// `state`, waiting for outcomes in the public `registry`, accepting
-    /// reads under `policy`.
+    /// `state`, waiting for outcomes in the public `registry` recorded for
+    /// the network's public account `poster` (the account its posts are
+    /// signed by), accepting reads under `policy`.
     pub fn new(
         chain_id: [u8; 32],
         registry: Address,
+        poster: Address,
         policy: ReadPolicy,
         state: WorldState<S>,
     ) -> Self {
         Self {
             chain_id,
             registry,
+            poster,
             policy,
             state,
             pending: BTreeMap::new(),
@@ -320,7 +324,7 @@ impl<S: NodeStore> Twins<S> {
             args: spec.args,
             valid_until: spec.valid_until,
         };
-        self.slots.insert(twin_slot(&twin), twin);
+        self.slots.insert(twin_slot(&self.poster, &twin), twin);
         self.pending.insert(
             twin,
             Pending {

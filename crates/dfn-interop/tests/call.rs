@@ -45,7 +45,12 @@ fn public() -> Public {
 }
 
 fn calls() -> CertifiedCalls {
-    CertifiedCalls::new(CHAIN, contracts().registry.address, ReadPolicy::default())
+    CertifiedCalls::new(
+        CHAIN,
+        contracts().registry.address,
+        account(),
+        ReadPolicy::default(),
+    )
 }
 
 fn post(calls: &mut CertifiedCalls, call_id: u64, spec: CallSpec, posted_at: u64) -> PublicCall {
@@ -79,7 +84,7 @@ fn answer(p: &Public, height: u64, call: &PublicCall, r: &Recorded) -> CallResul
             height,
             2,
             contracts().registry.address,
-            Some(result_slot(&call.twin)),
+            Some(result_slot(&account(), &call.twin)),
         ),
         success: r.success,
         output: r.output.clone(),
@@ -149,8 +154,11 @@ fn a_certified_call_returns_the_public_contracts_result() {
     assert_eq!(contracts().balance(&mut s, PAYEE), U256::from(30u64));
     assert_eq!(contracts().owner(&mut s, "acme"), account());
     assert_eq!(
-        s.storage(contracts().registry.address, result_slot(&pay.twin))
-            .unwrap(),
+        s.storage(
+            contracts().registry.address,
+            result_slot(&account(), &pay.twin)
+        )
+        .unwrap(),
         result_word(true, &word(1))
     );
 }
@@ -212,7 +220,7 @@ fn forged_stale_foreign_and_undecided_results_are_refused() {
     let mut lie = p.state_at(h);
     lie.set_storage(
         contracts().registry.address,
-        result_slot(&call.twin),
+        result_slot(&account(), &call.twin),
         result_word(true, &forged.output),
     )
     .unwrap();
@@ -223,7 +231,7 @@ fn forged_stale_foreign_and_undecided_results_are_refused() {
         &mut lie,
         headers,
         contracts().registry.address,
-        Some(result_slot(&call.twin)),
+        Some(result_slot(&account(), &call.twin)),
     )
     .unwrap();
     assert_eq!(
@@ -234,6 +242,7 @@ fn forged_stale_foreign_and_undecided_results_are_refused() {
     let mut alone = CertifiedCalls::new(
         CHAIN,
         contracts().registry.address,
+        account(),
         ReadPolicy {
             confirmations: 0,
             min_height: 1,
@@ -252,7 +261,7 @@ fn forged_stale_foreign_and_undecided_results_are_refused() {
             1,
             2,
             contracts().registry.address,
-            Some(result_slot(&call.twin)),
+            Some(result_slot(&account(), &call.twin)),
         ),
         ..honest.clone()
     };
@@ -279,17 +288,17 @@ fn forged_stale_foreign_and_undecided_results_are_refused() {
     let registry = contracts().registry.address;
     for (slot, account, err) in [
         (
-            Some(result_slot(&other)),
+            Some(result_slot(&account(), &other)),
             registry,
-            CallError::WrongCall(result_slot(&other)),
+            CallError::WrongCall(result_slot(&account(), &other)),
         ),
         (
-            Some(twin_slot(&call.twin)),
+            Some(twin_slot(&account(), &call.twin)),
             registry,
-            CallError::WrongCall(twin_slot(&call.twin)),
+            CallError::WrongCall(twin_slot(&account(), &call.twin)),
         ),
         (
-            Some(result_slot(&call.twin)),
+            Some(result_slot(&account(), &call.twin)),
             contracts().coin,
             CallError::WrongAccount {
                 expected: registry,
@@ -327,7 +336,7 @@ fn a_call_expires_only_past_valid_until_and_is_then_refused_publicly() {
             h,
             2,
             contracts().registry.address,
-            Some(result_slot(&call.twin)),
+            Some(result_slot(&account(), &call.twin)),
         ),
         success: true,
         output: Vec::new(),

@@ -9,7 +9,7 @@
 mod common;
 
 use common::fixture::{Public, V};
-use common::host::config;
+use common::network::config;
 use dfn_beacon::{GroupError, LightError};
 use dfn_crypto::SecretKey;
 use dfn_interop::{DealError, Dealer, Header, HeaderError, PublicCall, TwinId, private_chain_id};

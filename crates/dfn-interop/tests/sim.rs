@@ -18,7 +18,11 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::evm::{Contracts, address_word};
-use common::host::{Host, Invocation, Msg, RESULTS, Refusal, Role, build};
+use common::host::Host;
+use common::messages::Msg;
+use common::network::build;
+use common::private_host::{Invocation, RESULTS, Refusal};
+use common::public_host::Role;
 use dfn_interop::{
     Abort, CallOutcome, Decision, OUTCOME_FAILED, OUTCOME_SUCCEEDED, TwinId, result_slot,
     result_word, twin_slot,
@@ -210,7 +214,9 @@ fn private_networks_use_public_contracts_through_crashes_partitions_and_bad_answ
         // Each twin decision is what the public registry holds.
         for call_id in twins {
             let twin = TwinId::new(&first.chain_id, *call_id);
-            let recorded = state.storage(registry, twin_slot(&twin)).unwrap();
+            let recorded = state
+                .storage(registry, twin_slot(&first.account, &twin))
+                .unwrap();
             let expected = match first.decided[call_id] {
                 Decision::Committed(_) => U256::from(OUTCOME_SUCCEEDED),
                 Decision::Aborted(Abort::Failed, _) => U256::from(OUTCOME_FAILED),
@@ -221,7 +227,9 @@ fn private_networks_use_public_contracts_through_crashes_partitions_and_bad_answ
         // Each call result is what the registry committed to.
         for call_id in calls {
             let id = TwinId::for_call(&first.chain_id, *call_id);
-            let committed = state.storage(registry, result_slot(&id)).unwrap();
+            let committed = state
+                .storage(registry, result_slot(&first.account, &id))
+                .unwrap();
             let expected = match &first.returned[call_id] {
                 CallOutcome::Returned {
                     success, output, ..

@@ -41,7 +41,7 @@ fn twins() -> Twins {
     let mut state = WorldState::new(MemoryStore::new());
     state.set_balance(ORDER, U256::from(1u64)).unwrap();
     state.finalize_transaction().unwrap();
-    Twins::new(CHAIN, registry(), ReadPolicy::default(), state)
+    Twins::new(CHAIN, registry(), payer(), ReadPolicy::default(), state)
 }
 
 /// The public chain executes `call` through the EVM twin registry at
@@ -125,7 +125,7 @@ fn a_certified_success_commits_every_write_at_once() {
         p.extend(|_| {});
     }
     let root_before = t.state().state_root().unwrap();
-    let proof = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
+    let proof = p.read(h, 2, registry(), Some(twin_slot(&payer(), &call.twin)));
     assert_eq!(
         t.handle_proof(&p.beacon(4), &proof),
         Ok(Decision::Committed(h))
@@ -148,7 +148,8 @@ fn a_certified_success_commits_every_write_at_once() {
     assert_eq!(contracts().balance(&mut s, PAYEE), U256::from(30u64));
     assert_eq!(contracts().balance(&mut s, payer()), U256::from(20u64));
     assert_eq!(
-        s.storage(registry(), twin_slot(&call.twin)).unwrap(),
+        s.storage(registry(), twin_slot(&payer(), &call.twin))
+            .unwrap(),
         U256::from(OUTCOME_SUCCEEDED)
     );
     // Replaying the proof changes nothing.
@@ -178,7 +179,7 @@ fn a_certified_failure_aborts_and_the_public_side_keeps_only_the_record() {
     p.extend(|_| {});
     p.extend(|_| {});
     let root_before = t.state().state_root().unwrap();
-    let proof = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
+    let proof = p.read(h, 2, registry(), Some(twin_slot(&payer(), &call.twin)));
     assert_eq!(
         t.handle_proof(&p.beacon(4), &proof),
         Ok(Decision::Aborted(Abort::Failed, h))
@@ -189,7 +190,8 @@ fn a_certified_failure_aborts_and_the_public_side_keeps_only_the_record() {
     assert_eq!(contracts().balance(&mut s, payer()), U256::from(50u64));
     assert_eq!(contracts().balance(&mut s, PAYEE), U256::ZERO);
     assert_eq!(
-        s.storage(registry(), twin_slot(&call.twin)).unwrap(),
+        s.storage(registry(), twin_slot(&payer(), &call.twin))
+            .unwrap(),
         U256::from(OUTCOME_FAILED)
     );
     assert_eq!(
@@ -227,7 +229,7 @@ fn an_expired_call_aborts_only_past_valid_until() {
         p.extend(|_| {});
     }
     let beacon = p.beacon(7);
-    let slot = Some(twin_slot(&call.twin));
+    let slot = Some(twin_slot(&payer(), &call.twin));
     // At height 3 nothing is recorded yet and the call may still run.
     assert_eq!(
         t.handle_proof(&beacon, &p.read(3, 2, registry(), slot)),
@@ -313,13 +315,16 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
     assert_eq!(
         t.handle_proof(
             &beacon,
-            &p.read(h, 2, registry(), Some(twin_slot(&foreign.twin)))
+            &p.read(h, 2, registry(), Some(twin_slot(&payer(), &foreign.twin)))
         ),
-        Err(TwinError::UnknownTwin(twin_slot(&foreign.twin)))
+        Err(TwinError::UnknownTwin(twin_slot(&payer(), &foreign.twin)))
     );
     // A read of another account, and one without a slot.
     assert_eq!(
-        t.handle_proof(&beacon, &p.read(h, 2, PAYEE, Some(twin_slot(&call.twin)))),
+        t.handle_proof(
+            &beacon,
+            &p.read(h, 2, PAYEE, Some(twin_slot(&payer(), &call.twin)))
+        ),
         Err(TwinError::WrongAccount {
             expected: registry(),
             found: PAYEE
@@ -330,7 +335,7 @@ fn duplicates_replays_and_foreign_proofs_are_refused() {
         Err(TwinError::NoSlot)
     );
     // A forged proof of success.
-    let mut forged = p.read(h, 2, registry(), Some(twin_slot(&call.twin)));
+    let mut forged = p.read(h, 2, registry(), Some(twin_slot(&payer(), &call.twin)));
     forged.headers[0].signature = p.notarizations[0].signature;
     assert_eq!(
         t.handle_proof(&beacon, &forged),
@@ -356,7 +361,7 @@ fn twins_resolve_in_any_order_without_touching_each_other() {
     p.extend(|_| {});
     p.extend(|_| {});
     let beacon = p.beacon(4);
-    let read = |c: &PublicCall| p.read(h, 2, registry(), Some(twin_slot(&c.twin)));
+    let read = |c: &PublicCall| p.read(h, 2, registry(), Some(twin_slot(&payer(), &c.twin)));
     assert_eq!(
         t.handle_proof(&beacon, &read(&second)),
         Ok(Decision::Committed(h))

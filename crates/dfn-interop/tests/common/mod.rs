@@ -10,6 +10,13 @@
     dead_code
 )]
 
+pub mod chain_host;
+pub mod contract_host;
 pub mod evm;
 pub mod fixture;
 pub mod host;
+pub mod messages;
+pub mod network;
+pub mod private_evm;
+pub mod private_host;
+pub mod public_host;
