@@ -118,6 +118,17 @@ impl<V: Variant> ChainStore<V> {
             .any(|(b, _)| b.height() == height)
     }
 
+    /// The height of the lowest parent a waiting notarized block needs:
+    /// the lowest height where this store misses a block of a notarized
+    /// chain. `None` when nothing waits.
+    pub fn lowest_missing_parent(&self) -> Option<u64> {
+        self.orphans
+            .values()
+            .flatten()
+            .map(|(b, _)| b.height().saturating_sub(1))
+            .min()
+    }
+
     /// Notarized blocks waiting for their parents.
     pub fn orphans(&self) -> usize {
         self.orphan_count

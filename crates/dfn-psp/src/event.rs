@@ -74,9 +74,10 @@ pub enum ChainEvent<V: Variant> {
         /// The height waited at.
         height: u64,
     },
-    /// A notarized height below the current one has no block here (it was
-    /// lost while catching up); the node asked `from`, a member of that
-    /// height's notary group, for the chain from `height`.
+    /// A notarized block below the current height is missing here (a
+    /// notarization waits for its block, or a block for its parent): the
+    /// node asked `from`, a member of that height's notary group, for the
+    /// chain from `height`.
     Refetch {
         /// The lowest height whose block is missing.
         height: u64,

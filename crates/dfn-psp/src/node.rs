@@ -22,7 +22,8 @@ use crate::event::{ChainEvent, Evidence, Output, Rejection};
 use crate::priority::{PriorityList, Processes};
 use crate::round::{Candidate, Round, Setup, Validity};
 use crate::wire::{
-    CatchUpRequest, CatchUpResponse, Notarization, NotarizationShare, PspMessage, notary_hash,
+    CatchUpRequest, CatchUpResponse, MAX_RESPONSE_ITEMS, Notarization, NotarizationShare,
+    PspMessage, notary_hash,
 };
 
 /// How a notarization this node holds is to be relayed.
@@ -72,9 +73,9 @@ pub struct PspNode<V: Variant> {
     future: BTreeMap<u64, Vec<Received<V>>>,
     buffered: usize,
     pending_relays: VecDeque<(Time, Notarization<V>)>,
-    /// Heights entered live whose finality check is due at `T_h + BT`
-    /// (checked then even if the process has moved on: a later look sees
-    /// at least what the check needs).
+    /// Heights entered live whose finality check is due at `T_h` plus the
+    /// base `BT` (checked then even if the process has moved on: a later
+    /// look sees at least what the check needs).
     finality_checks: VecDeque<(Time, u64)>,
     /// The outstanding catch-up request: to whom, when sent.
     catch_up: Option<(ProcessId, Time)>,
@@ -225,12 +226,13 @@ impl<V: Variant> PspNode<V> {
         }
         let r = &self.round;
         let wait = (!r.wait_over).then(|| r.wait_end());
-        let make = match (&r.setup, r.payload_requested) {
+        let make = match (&r.setup, r.payload_requested, r.parent_missing) {
             (
                 Some(Setup {
                     my_slot: Some(k), ..
                 }),
                 None,
+                false,
             ) => Some(r.slot_time(*k, self.config.slot_ms)),
             _ => None,
         };
@@ -316,6 +318,9 @@ impl<V: Variant> PspNode<V> {
             }
             PspMessage::Response(r) => self.apply_catch_up(now, from, &r),
             m => self.route(now, from, m),
+        }
+        if self.round.parent_missing {
+            self.maybe_propose(now);
         }
     }
 
@@ -438,7 +443,13 @@ impl<V: Variant> PspNode<V> {
             if self.finality_checks.len() as u64 >= self.config.retain_heights.max(1) {
                 self.finality_checks.pop_front();
             }
-            self.finality_checks.push_back((now.after(bt), height));
+            // At `T_h` plus the base `BT`, not the backed-off one: the base
+            // already exceeds `2Δ`, all the rule's safety asks of the wait.
+            // Waiting the backed-off `BT` would let a process whose own
+            // finality lags delay its own checks further, and the lag
+            // would feed itself up to the block-time cap.
+            let check = self.config.block_time_ms;
+            self.finality_checks.push_back((now.after(check), height));
         }
         self.next_stall_check = now.after(self.config.stall_ms);
         self.stall_reported = false;
@@ -515,9 +526,12 @@ impl<V: Variant> PspNode<V> {
             return;
         }
         // Build on the highest-scoring notarized chain, which must reach
-        // the height below.
+        // the height below. If it does not, the slot's timer is spent: a
+        // deadline left in the past would have the host call back at once,
+        // forever. A message that links the missing block retries.
         let tip = self.chain.best();
         if tip.height + 1 != r.height {
+            self.round.parent_missing = true;
             return;
         }
         // A valid better-slot block on a notarized parent is already here:
@@ -530,6 +544,7 @@ impl<V: Variant> PspNode<V> {
         let parent = tip.hash.0;
         let height = r.height;
         self.round.payload_requested = Some(parent);
+        self.round.parent_missing = false;
         if !beaten {
             self.outputs
                 .push_back(Output::RequestPayload { height, parent });
@@ -969,9 +984,9 @@ impl<V: Variant> PspNode<V> {
 
     // ---- finality -------------------------------------------------------
 
-    /// The two-confirmation rule for height `h`, at `T_h + BT`: if every
-    /// notarized block seen at `h − 1` has the same parent `B`, then `B`
-    /// and its ancestors are final. Scheduled only for heights this
+    /// The two-confirmation rule for height `h`, at `T_h` plus the base
+    /// `BT`: if every notarized block seen at `h − 1` has the same parent
+    /// `B`, then `B` and its ancestors are final. Scheduled only for heights this
     /// process entered live right after a height it entered live too (the
     /// rule needs every notarization of `h − 1` to have reached it within
     /// `Δ`, which a process catching up cannot know), and decided only
@@ -1066,21 +1081,31 @@ impl<V: Variant> PspNode<V> {
         true
     }
 
-    /// Fetches a notarized block that never came. A height below the
-    /// current one is notarized (this node moved past it) but its block
-    /// is not linked: it was dropped while the node caught up, and the
-    /// notarization was then recovered from shares or came as an old
-    /// relay, so no sender is known to hold the block. Every later block
-    /// waits on it and finality stops here. Called when a finality check
-    /// cannot decide and on a stall; it asks a random other member of
-    /// that height's notary group (a threshold of them signed the block,
-    /// so most hold it) for the chain from there, a new member on each
-    /// retry, at most once per catch-up timeout.
+    /// Fetches notarized blocks that never came. Below the current height
+    /// a notarization waits for its block, or a linked-later block for its
+    /// parent: the block was lost (dropped while the node caught up, or
+    /// lost on the way), and no sender is known to hold it when the
+    /// notarization was recovered from shares or came as an old relay.
+    /// Every later block waits on it and finality stops here. Called when
+    /// a finality check cannot decide and on a stall; it asks a random
+    /// other member of the lowest such height's notary group (a threshold
+    /// of them signed there, so most hold the chain) for the chain from
+    /// there, a new member on each retry, at most once per catch-up
+    /// timeout. The lowest height matters: after a fork the missing block
+    /// may be the parent of a height this node already holds a block of.
     fn repair(&mut self, now: Time) {
-        let missing = self.chain.best().height.saturating_add(1);
-        if missing >= self.round.height {
+        let current = self.round.height;
+        let awaited = self
+            .awaiting
+            .values()
+            .map(|n| n.height)
+            .filter(|h| *h < current)
+            .min();
+        let orphaned = self.chain.lowest_missing_parent();
+        let Some(lowest) = awaited.into_iter().chain(orphaned).min() else {
             return;
-        }
+        };
+        let missing = lowest.max(self.chain.finalized().0.saturating_add(1));
         let Some(group) = self.group_for(missing) else {
             return;
         };
@@ -1114,6 +1139,11 @@ impl<V: Variant> PspNode<V> {
         let mut items = Vec::new();
         let entries = self.chain.best_chain_from(request.from, count);
         for entry in entries {
+            // Room for two values, a block, its notarization and the
+            // closing value: a response never exceeds what peers decode.
+            if items.len() + 5 > MAX_RESPONSE_ITEMS {
+                break;
+            }
             let height = entry.block.height();
             for h in [height.saturating_sub(2), height.saturating_sub(1)] {
                 if let Some(signature) = self.values.get(&h) {
@@ -1127,12 +1157,26 @@ impl<V: Variant> PspNode<V> {
                     }
                 }
             }
-            items.push(PspMessage::Block(Arc::clone(&entry.block)));
-            items.push(PspMessage::Notarization(Notarization {
-                height,
-                block: entry.block.hash(),
-                signature: entry.notarization,
-            }));
+            // The best chain's block first, then every other notarized
+            // block linked at that height: the finality rule needs all of
+            // them, and one lost on the way is fetched only this way.
+            let siblings = self
+                .chain
+                .at_height(height)
+                .iter()
+                .filter(|h| **h != entry.block.hash())
+                .filter_map(|h| self.chain.get(h));
+            for e in core::iter::once(entry).chain(siblings) {
+                if items.len() + 3 > MAX_RESPONSE_ITEMS {
+                    break;
+                }
+                items.push(PspMessage::Block(Arc::clone(&e.block)));
+                items.push(PspMessage::Notarization(Notarization {
+                    height,
+                    block: e.block.hash(),
+                    signature: e.notarization,
+                }));
+            }
         }
         if items.is_empty() {
             return;

@@ -63,6 +63,10 @@ pub(crate) struct Round<V: Variant> {
     pub invalid: Vec<SignatureShare<V>>,
     pub wait_over: bool,
     pub payload_requested: Option<BlockHash>,
+    /// This maker's slot has come but its chain does not reach the height
+    /// below (a block there is missing): it proposes once that links, not
+    /// on a timer.
+    pub parent_missing: bool,
     pub own_block: Option<Arc<Block<V>>>,
     /// A notarization of this height was seen.
     pub notarized: bool,
@@ -91,6 +95,7 @@ impl<V: Variant> Round<V> {
             invalid: Vec::new(),
             wait_over: false,
             payload_requested: None,
+            parent_missing: false,
             own_block: None,
             notarized: false,
             next_recognition: None,

@@ -17,7 +17,8 @@ mod common;
 use common::{Behaviour, Network, Process, build, check_safety, percentiles};
 use dfn_psp::PspConfig;
 use dfn_sim::{
-    Action, BroadcastMode, Fault, Latency, LinkModel, NodeId, Restart, SimConfig, Simulation, Time,
+    Action, BroadcastMode, Fault, Latency, LinkModel, NodeId, Probability, Restart, SimConfig,
+    Simulation, Time,
 };
 
 fn soak() -> bool {
@@ -354,5 +355,57 @@ fn processes_restarted_from_nothing_finalize_again() {
                 p.finalized.len()
             );
         }
+    }
+}
+
+/// Lossy links: every copy of every message (blocks, shares,
+/// notarizations, beacon shares, catch-up answers) is lost with
+/// probability 2 %, 10 % or 20 %, independently. Nothing is resent by the
+/// network; what recovers a lost message is the protocol's own repair
+/// (relays of notarizations, catch-up, refetching a lost block, the stall
+/// timer's resend). Safety holds, every process keeps finalizing, and none
+/// falls far behind the others. Floors per loss rate: 35, 25 and 12 of the
+/// about 40 heights a lossless run reaches in 60 s (measured 38–40,
+/// 29–36 and 17–26).
+#[test]
+fn every_process_keeps_finalizing_over_lossy_links() {
+    let runs: &[(u64, u32, u64)] = if soak() {
+        &[
+            (0, 2, 35),
+            (1, 2, 35),
+            (2, 10, 25),
+            (3, 10, 25),
+            (4, 10, 25),
+            (5, 20, 12),
+            (6, 20, 12),
+        ]
+    } else {
+        &[(0, 2, 35), (4, 10, 25)]
+    };
+    for &(seed, percent, floor) in runs {
+        let net = forty(1_000);
+        let link = LinkModel::new(Latency::Uniform { min: 50, max: 300 })
+            .with_loss(Probability::from_percent(percent).unwrap());
+        let sim_config = SimConfig::new(seed)
+            .with_link(link)
+            .with_broadcast(BroadcastMode::Direct);
+        let mut sim =
+            Simulation::new(sim_config, build(&net, seed, |_| Behaviour::Honest)).unwrap();
+        sim.run_until(Time::from_millis(60_000));
+        let lowest = check_safety(sim.nodes().iter());
+        let highest = sim.nodes().iter().map(|p| p.finalized.len()).max().unwrap() as u64;
+        let refetches: usize = sim.nodes().iter().map(|p| p.refetches).sum();
+        eprintln!(
+            "seed {seed}, {percent} % loss: every process finalized {lowest}..{highest} heights \
+             in 60 s; {refetches} lost blocks asked for again"
+        );
+        assert!(
+            lowest >= floor,
+            "seed {seed}, {percent} % loss: a process finalized only {lowest} heights"
+        );
+        assert!(
+            lowest + 8 >= highest,
+            "seed {seed}, {percent} % loss: a process fell behind ({lowest} of {highest})"
+        );
     }
 }

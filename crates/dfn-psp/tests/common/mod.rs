@@ -133,6 +133,8 @@ pub struct Process {
     /// When each height was finalized here.
     pub finalized_at: BTreeMap<u64, Time>,
     pub alarms: usize,
+    /// Lost blocks this process asked for again (`ChainEvent::Refetch`).
+    pub refetches: usize,
     pub stop_at: u64,
     /// Whether `PspNode::start` was called: at the run's start, or when
     /// the simulator built this process again for a fresh restart.
@@ -261,6 +263,10 @@ impl Process {
             ChainEvent::Evidence(dfn_psp::Evidence::Equivocation { .. }) => Ev::Equivocation,
             ChainEvent::Evidence(_) => Ev::InvalidShare,
             ChainEvent::Stalled { height } => Ev::Stalled { height },
+            ChainEvent::Refetch { .. } => {
+                self.refetches += 1;
+                return;
+            }
             _ => return,
         };
         self.out.push_back(dfn_sim::Output::Event(ev));
@@ -415,6 +421,7 @@ pub fn build(net: &Network, seed: u64, behaviour: impl Fn(usize) -> Behaviour) -
                 entered: BTreeMap::new(),
                 finalized_at: BTreeMap::new(),
                 alarms: 0,
+                refetches: 0,
                 stop_at: net.stop_at,
                 started: false,
             }
