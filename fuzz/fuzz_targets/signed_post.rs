@@ -6,11 +6,14 @@
 
 use std::sync::LazyLock;
 
-use dfn_interop::{PostKey, PublicCall, SignedPost, TwinId};
+use dfn_interop::{PostDomain, PostKey, PublicCall, SignedPost, TwinId};
 use dfn_state::Address;
 use libfuzzer_sys::fuzz_target;
 
-const REGISTRY: Address = Address([0x7e; 20]);
+const DOMAIN: PostDomain = PostDomain {
+    chain_id: 1,
+    registry: Address([0x7e; 20]),
+};
 
 /// A key and a post it signed.
 static SETUP: LazyLock<(PostKey, Vec<u8>)> = LazyLock::new(|| {
@@ -22,7 +25,7 @@ static SETUP: LazyLock<(PostKey, Vec<u8>)> = LazyLock::new(|| {
         args: vec![7; 64],
         valid_until: 100,
     };
-    let post = key.sign(REGISTRY, call);
+    let post = key.sign(DOMAIN, call);
     (key, post.to_bytes())
 });
 
@@ -32,7 +35,7 @@ fn check(bytes: &[u8]) {
         return;
     };
     assert_eq!(post.to_bytes(), bytes, "the re-encoding differs from the input");
-    if let Ok(poster) = post.poster(REGISTRY) {
+    if let Ok(poster) = post.poster(DOMAIN) {
         assert!(
             poster != key.address() || bytes == valid.as_slice(),
             "a changed post still recovers to the signer"

@@ -40,7 +40,7 @@ pub use gateway::{
 };
 pub use header::{Header, HeaderError};
 pub use light::LightBeacon;
-pub use post::{PostError, PostKey, SIGNATURE_LEN, SignedPost};
+pub use post::{PostDomain, PostError, PostKey, SIGNATURE_LEN, SignedPost};
 pub use private::{DealError, Dealer, PrivateNetwork, ProcessKeys, private_chain_id};
 pub use registry::{
     CALL_GAS, MAX_RETURN, OUTCOME_FAILED, OUTCOME_SUCCEEDED, Recorded, RegistryError, TwinRegistry,

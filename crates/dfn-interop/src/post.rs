@@ -5,9 +5,11 @@
 //! that account to the public method's call data (`msg.sender` of
 //! `execute`), so a post can spend only its signer's coins.
 //!
-//! The signature covers `keccak256("DFN-POST-V1" ‖ registry ‖ the call's
-//! canonical encoding)`: the registry's address keeps a post for one
-//! registry from being run by another, and the call's twin id (recorded
+//! The signature covers `keccak256("DFN-POST-V1" ‖ u64_be(chain id) ‖
+//! registry ‖ the call's canonical encoding)`: the public chain's id
+//! (EIP-155) and the registry's address keep a post for one registry from
+//! being run by another, on this chain or any other that deploys the same
+//! registry at the same address, and the call's twin id (recorded
 //! once by the registry) and `valid_until` make a post single-use and
 //! short-lived, so it carries no account nonce. (Ethereum nonces order
 //! every transaction of an account: a post refused for expiry, or lost on
@@ -28,6 +30,15 @@ use crate::twin::PublicCall;
 
 /// Bytes of a post's signature: `r (32) ‖ s (32) ‖ y parity (1)`.
 pub const SIGNATURE_LEN: usize = 65;
+
+/// Where a post may run: a public chain and its twin registry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PostDomain {
+    /// The public chain's id (EIP-155; the `chain_id` of its blocks).
+    pub chain_id: u64,
+    /// The twin registry's address there.
+    pub registry: Address,
+}
 
 /// Why a post was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -88,9 +99,9 @@ impl PostKey {
         address_of(self.0.verifying_key())
     }
 
-    /// Signs `call` for `registry`.
-    pub fn sign(&self, registry: Address, call: PublicCall) -> SignedPost {
-        let hash = SignedPost::signing_hash(registry, &call);
+    /// Signs `call` to run in `domain`.
+    pub fn sign(&self, domain: PostDomain, call: PublicCall) -> SignedPost {
+        let hash = SignedPost::signing_hash(domain, &call);
         let mut signature = [0u8; SIGNATURE_LEN];
         // Signing a 32-byte prehash with a valid key cannot fail; an error
         // would leave a zero signature, which recovers to nobody.
@@ -119,16 +130,18 @@ pub struct SignedPost {
 }
 
 impl SignedPost {
-    /// `keccak256("DFN-POST-V1" ‖ registry ‖ call.to_bytes())`.
-    pub fn signing_hash(registry: Address, call: &PublicCall) -> B256 {
+    /// `keccak256("DFN-POST-V1" ‖ u64_be(chain id) ‖ registry ‖
+    /// call.to_bytes())`.
+    pub fn signing_hash(domain: PostDomain, call: &PublicCall) -> B256 {
         let mut preimage = b"DFN-POST-V1".to_vec();
-        preimage.extend_from_slice(&registry.0);
+        preimage.extend_from_slice(&domain.chain_id.to_be_bytes());
+        preimage.extend_from_slice(&domain.registry.0);
         preimage.extend_from_slice(&call.to_bytes());
         keccak256(preimage)
     }
 
-    /// The account whose key signed this post for `registry`.
-    pub fn poster(&self, registry: Address) -> Result<Address, PostError> {
+    /// The account whose key signed this post for `domain`.
+    pub fn poster(&self, domain: PostDomain) -> Result<Address, PostError> {
         let (rs, parity) = self.signature.split_at(64);
         let parity = match parity {
             [0] => false,
@@ -139,7 +152,7 @@ impl SignedPost {
         if sig.normalize_s().is_some() {
             return Err(PostError::BadSignature);
         }
-        let hash = Self::signing_hash(registry, &self.call);
+        let hash = Self::signing_hash(domain, &self.call);
         let key = VerifyingKey::recover_from_prehash(&hash.0, &sig, RecoveryId::new(parity, false))
             .map_err(|_| PostError::Unrecoverable)?;
         Ok(address_of(&key))

@@ -31,7 +31,7 @@ use dfn_state::{Address, B256, U256, keccak256};
 use dfn_vm::{BlockEnv, Executor, InvalidTransaction, StateHost, Transaction, TxType, VmError};
 use thiserror::Error;
 
-use crate::post::{PostError, SignedPost};
+use crate::post::{PostDomain, PostError, SignedPost};
 use crate::twin::{PublicCall, TwinId};
 
 /// The `outcome` value of a call whose method succeeded.
@@ -243,9 +243,17 @@ impl TwinRegistry {
         })
     }
 
+    /// Where posts to this registry on the chain `chain_id` run.
+    pub fn domain(&self, chain_id: u64) -> PostDomain {
+        PostDomain {
+            chain_id,
+            registry: self.address,
+        }
+    }
+
     /// Executes a signed post as the account its signature recovers to
-    /// ([`SignedPost::poster`]), whatever account the post may claim to
-    /// be for: the public methods see that account as the caller, so a
+    /// ([`SignedPost::poster`] in this registry's domain on `block`'s
+    /// chain), whatever account the post may claim to be for: the public methods see that account as the caller, so a
     /// post can spend only its signer's coins. Returns the poster and the
     /// record; refusals as for [`execute`](Self::execute), and a bad
     /// signature changes nothing.
@@ -256,7 +264,7 @@ impl TwinRegistry {
         block: &BlockEnv,
         post: &SignedPost,
     ) -> Result<(Address, Recorded), RegistryError> {
-        let poster = post.poster(self.address)?;
+        let poster = post.poster(self.domain(block.chain_id))?;
         let recorded = self.execute(executor, state, block, poster, &post.call)?;
         Ok((poster, recorded))
     }

@@ -12,11 +12,11 @@
 
 mod common;
 
-use common::evm::{Contracts, ISSUER, address_word, block, word};
+use common::evm::{Contracts, ISSUER, PUBLIC_CHAIN_ID, address_word, block, word};
 use common::fixture::Public;
 use dfn_interop::{
-    DecodeError, OUTCOME_FAILED, OUTCOME_SUCCEEDED, PostError, PostKey, PublicCall, ReadPolicy,
-    RegistryError, SIGNATURE_LEN, SignedPost, TwinId, twin_slot,
+    DecodeError, OUTCOME_FAILED, OUTCOME_SUCCEEDED, PostDomain, PostError, PostKey, PublicCall,
+    ReadPolicy, RegistryError, SIGNATURE_LEN, SignedPost, TwinId, twin_slot,
 };
 use dfn_state::{Address, U256, keccak256};
 use dfn_vm::{Executor, Spec};
@@ -58,25 +58,31 @@ fn a_forged_post_cannot_spend_another_networks_coins() {
     p.extend(|s| {
         Contracts::deploy(s, &block(1), &[(a.address(), 50), (b.address(), 5)], ISSUER);
     });
-    let honest = a.sign(registry.address, transfer(&CHAIN_A, 1, PAYEE, 1));
+    let domain = registry.domain(PUBLIC_CHAIN_ID);
+    let honest = a.sign(domain, transfer(&CHAIN_A, 1, PAYEE, 1));
     let mut outcomes = Vec::new();
     let h = p.extend(|s| {
         let mut e = Executor::new(Spec::CANCUN);
         let mut run = |post: &SignedPost| registry.execute_signed(&mut e, s, &block(2), post);
         // B signs a transfer under A's call id, "for" A: it runs as B,
         // which holds 5 coins, and fails.
-        outcomes.push(run(
-            &b.sign(registry.address, transfer(&CHAIN_A, 2, PAYEE, 30))
-        ));
+        outcomes.push(run(&b.sign(domain, transfer(&CHAIN_A, 2, PAYEE, 30))));
         // A's signature on a 1-coin payment, with the amount changed to 30:
         // the signature recovers to another account, which holds nothing.
         let mut altered = honest.clone();
         altered.call = transfer(&CHAIN_A, 1, PAYEE, 30);
         outcomes.push(run(&altered));
         // A's signature moved to a call of its own choosing by B.
-        let mut moved = b.sign(registry.address, transfer(&CHAIN_B, 3, PAYEE, 30));
+        let mut moved = b.sign(domain, transfer(&CHAIN_B, 3, PAYEE, 30));
         moved.signature = honest.signature;
         outcomes.push(run(&moved));
+        // A's post signed for another public chain that deploys the same
+        // registry at the same address recovers to someone else here.
+        let elsewhere = a.sign(
+            registry.domain(PUBLIC_CHAIN_ID + 1),
+            transfer(&CHAIN_A, 3, PAYEE, 30),
+        );
+        outcomes.push(run(&elsewhere));
         // A signature that is no signature: refused before anything runs.
         let mut garbage = honest.clone();
         garbage.signature = [0xff; SIGNATURE_LEN];
@@ -84,11 +90,11 @@ fn a_forged_post_cannot_spend_another_networks_coins() {
         // A's own post spends A's coins.
         outcomes.push(run(&honest));
     });
-    let [forged, altered, moved, garbage, own] = outcomes.try_into().unwrap();
+    let [forged, altered, moved, elsewhere, garbage, own] = outcomes.try_into().unwrap();
     let (poster, r) = forged.unwrap();
     assert_eq!(poster, b.address());
     assert!(!r.success, "B's post ran as B and lacked the coins");
-    for outcome in [altered, moved] {
+    for outcome in [altered, moved, elsewhere] {
         let (poster, r) = outcome.unwrap();
         assert!(poster != a.address() && poster != b.address());
         assert!(!r.success);
@@ -134,16 +140,25 @@ fn a_forged_post_cannot_spend_another_networks_coins() {
 }
 
 #[test]
-fn signed_posts_encode_canonically_and_bind_the_registry() {
+fn signed_posts_encode_canonically_and_bind_the_chain_and_registry() {
     let (a, _) = keys();
-    let registry = Contracts::addresses().registry.address;
+    let registry = Contracts::addresses().registry.domain(PUBLIC_CHAIN_ID);
     let post = a.sign(registry, transfer(&CHAIN_A, 1, PAYEE, 1));
     assert_eq!(post.poster(registry), Ok(a.address()));
     let bytes = post.to_bytes();
     assert_eq!(SignedPost::from_bytes(&bytes), Ok(post.clone()));
-    // Signed for one registry, it stands for someone else at another.
-    let other = Address([0x99; 20]);
+    // Signed for one registry, it stands for someone else at another, and
+    // at the same registry address on another chain.
+    let other = PostDomain {
+        registry: Address([0x99; 20]),
+        ..registry
+    };
     assert_ne!(post.poster(other), Ok(a.address()));
+    let other_chain = PostDomain {
+        chain_id: PUBLIC_CHAIN_ID + 1,
+        ..registry
+    };
+    assert_ne!(post.poster(other_chain), Ok(a.address()));
     // Strict decoding.
     let mut trailing = bytes.clone();
     trailing.push(0);

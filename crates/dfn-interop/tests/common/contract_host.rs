@@ -33,7 +33,7 @@ use dfn_state::Address;
 use dfn_state::rlp::{Encode, Rlp, encode_bytes, encode_list_header};
 
 use super::chain_host::{ChainHost, ct};
-use super::evm::Contracts;
+use super::evm::{Contracts, PUBLIC_CHAIN_ID};
 use super::fixture::V;
 use super::messages::{Ev, Msg};
 use super::private_evm::{PrivateChain, private_block};
@@ -192,9 +192,8 @@ impl ContractHost {
 
     /// Sends `call` to public process `to`, signed with the network's key.
     fn post(&mut self, to: NodeId, call: PublicCall) {
-        let registry = Contracts::addresses().registry.address;
-        self.chain
-            .send(to, Msg::Call(self.key.sign(registry, call)));
+        let domain = Contracts::addresses().registry.domain(PUBLIC_CHAIN_ID);
+        self.chain.send(to, Msg::Call(self.key.sign(domain, call)));
     }
 
     /// Pulls beacon values, posts the calls in flight again and asks for

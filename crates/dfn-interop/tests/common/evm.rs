@@ -39,11 +39,15 @@ pub fn name_key(name: &str) -> [u8; 32] {
     keccak256(name.as_bytes()).0
 }
 
+/// The public chain's id (EIP-155), which signed posts are bound to.
+pub const PUBLIC_CHAIN_ID: u64 = 1;
+
 /// The block environment of public height `height`.
 pub fn block(height: u64) -> BlockEnv {
     BlockEnv {
         number: height,
         timestamp: height,
+        chain_id: PUBLIC_CHAIN_ID,
         ..BlockEnv::default()
     }
 }

@@ -24,7 +24,7 @@ use dfn_state::trie::MemoryStore;
 use dfn_state::{Address, B256, U256};
 
 use super::chain_host::{ChainHost, ct};
-use super::evm::Contracts;
+use super::evm::{Contracts, PUBLIC_CHAIN_ID};
 use super::fixture::V;
 use super::messages::{Ev, Msg};
 
@@ -238,9 +238,8 @@ impl PrivateHost {
 
     fn post(&mut self, call: PublicCall) {
         let to = self.gateway();
-        let registry = Contracts::addresses().registry.address;
-        self.chain
-            .send(to, Msg::Call(self.key.sign(registry, call)));
+        let domain = Contracts::addresses().registry.domain(PUBLIC_CHAIN_ID);
+        self.chain.send(to, Msg::Call(self.key.sign(domain, call)));
     }
 
     fn drain(&mut self) {

@@ -27,7 +27,7 @@ use dfn_state::{Address, B256, U256};
 use dfn_vm::{Executor, Spec};
 
 use super::chain_host::{ChainHost, ct};
-use super::evm::{Contracts, ISSUER, block};
+use super::evm::{Contracts, ISSUER, PUBLIC_CHAIN_ID, block};
 use super::fixture::V;
 use super::messages::{Ev, Msg};
 
@@ -373,7 +373,7 @@ impl PublicHost {
             Msg::Call(post) => {
                 // A post that names no signer is dropped; one per poster
                 // and id is kept.
-                if let Ok(poster) = post.poster(self.contracts.registry.address) {
+                if let Ok(poster) = post.poster(self.contracts.registry.domain(PUBLIC_CHAIN_ID)) {
                     let key = record_key(&poster, &post.call.twin);
                     self.mempool.entry(key).or_insert(post);
                 }
