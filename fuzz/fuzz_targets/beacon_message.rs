@@ -10,8 +10,8 @@ mod wire_harness;
 use std::sync::LazyLock;
 
 use dfn_beacon::BeaconMessage;
-use dfn_crypto::backend::Blst;
 use dfn_crypto::MinSig;
+use dfn_crypto::backend::Blst;
 use libfuzzer_sys::fuzz_target;
 
 /// A MinSig share message (the golden bytes of `crates/dfn-beacon/tests/node.rs`)
@@ -30,7 +30,9 @@ const SEED_HEX: [&str; 2] = [
 ];
 
 static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
-    wire_harness::seeds(&SEED_HEX, |_, seed| BeaconMessage::<MinSig<Blst>>::from_bytes(seed).is_ok())
+    wire_harness::seeds(&SEED_HEX, |_, seed| {
+        BeaconMessage::<MinSig<Blst>>::from_bytes(seed).is_ok()
+    })
 });
 
 fuzz_target!(|data: &[u8]| {

@@ -24,7 +24,10 @@ use rand_chacha::rand_core::SeedableRng;
 static SETUP: LazyLock<(LightBeacon, Vec<u8>)> = LazyLock::new(|| {
     let mut rng = ChaCha20Rng::seed_from_u64(5);
     let key = SecretKey::<MinSig>::random(&mut rng);
-    let me = GroupMember { id: ProcessId::of(&key.public_key()), key: key.public_key() };
+    let me = GroupMember {
+        id: ProcessId::of(&key.public_key()),
+        key: key.public_key(),
+    };
     let (group, shares) = deal_group(GroupId(0), vec![me], 1, &mut rng).unwrap();
     let groups = GroupSet::new(vec![Arc::new(group)]).unwrap();
     let share = &shares[0];
@@ -32,24 +35,45 @@ static SETUP: LazyLock<(LightBeacon, Vec<u8>)> = LazyLock::new(|| {
     let account = ACCOUNT;
     let mut state = WorldState::new(MemoryStore::new());
     state.set_nonce(account, 1).unwrap();
-    state.set_storage(account, U256::from(1u64), U256::from(5u64)).unwrap();
-    state.set_storage(account, U256::from(2u64), U256::from(6u64)).unwrap();
+    state
+        .set_storage(account, U256::from(1u64), U256::from(5u64))
+        .unwrap();
+    state
+        .set_storage(account, U256::from(2u64), U256::from(6u64))
+        .unwrap();
     state.finalize_transaction().unwrap();
     let root = state.persist().unwrap();
     let mut beacon = LightBeacon::new(genesis, groups.root());
     let (mut previous, mut parent) = (genesis.to_vec(), BlockHash::genesis(&genesis));
     let mut headers = Vec::new();
     for height in 1..=3u64 {
-        let proposal =
-            Proposal { height, parent, slot: 0, maker: me.id, state_root: root.0, payload: vec![] };
+        let proposal = Proposal {
+            height,
+            parent,
+            slot: 0,
+            maker: me.id,
+            state_root: root.0,
+            payload: vec![],
+        };
         let block = Block::sign(proposal, &key);
-        let signature = *share.sign_hash(&notary_hash(height, &block.hash())).signature();
-        let n = Notarization { height, block: block.hash(), signature };
+        let signature = *share
+            .sign_hash(&notary_hash(height, &block.hash()))
+            .signature();
+        let n = Notarization {
+            height,
+            block: block.hash(),
+            signature,
+        };
         headers.push(NotarizedHeader::new(&block, &n, &groups, &previous).unwrap());
         let sigma = *share
-            .sign_hash(&MessageHash::new(Suite::Basic, &round::message(&previous, height)))
+            .sign_hash(&MessageHash::new(
+                Suite::Basic,
+                &round::message(&previous, height),
+            ))
             .signature();
-        beacon.accept(&groups.value_proof(&previous, height, sigma).unwrap()).unwrap();
+        beacon
+            .accept(&groups.value_proof(&previous, height, sigma).unwrap())
+            .unwrap();
         previous = sigma.to_bytes().as_ref().to_vec();
         parent = block.hash();
     }
@@ -71,7 +95,11 @@ fn truthful(v: &CertifiedValue) -> bool {
         }
     };
     let storage_true = v.storage.is_none_or(|s| {
-        let expected = if v.address == ACCOUNT { slot(s.key) } else { U256::ZERO };
+        let expected = if v.address == ACCOUNT {
+            slot(s.key)
+        } else {
+            U256::ZERO
+        };
         s.value == expected
     });
     let account_true = match v.account {
@@ -84,7 +112,11 @@ fn truthful(v: &CertifiedValue) -> bool {
 fn check(bytes: &[u8], valid: bool) {
     let (beacon, _) = &*SETUP;
     if let Ok(read) = CertifiedRead::<MinSig>::from_bytes(bytes) {
-        assert_eq!(read.to_bytes(), bytes, "the re-encoding differs from the input");
+        assert_eq!(
+            read.to_bytes(),
+            bytes,
+            "the re-encoding differs from the input"
+        );
         match read.verify(beacon, &ReadPolicy::default()) {
             Ok(value) => assert!(truthful(&value), "accepted a false value: {value:?}"),
             Err(e) => assert!(!valid, "refused the valid proof: {e}"),

@@ -52,7 +52,10 @@ static BODY_SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
 static SIGNATURES: LazyLock<[Vec<u8>; 2]> = LazyLock::new(|| {
     fn sign<V: Variant>() -> Vec<u8> {
         let key = SecretKey::<V>::from_bytes(&[7; 32]).expect("a valid key");
-        key.sign(Suite::ProofOfPossession, b"fuzz").to_bytes().as_ref().to_vec()
+        key.sign(Suite::ProofOfPossession, b"fuzz")
+            .to_bytes()
+            .as_ref()
+            .to_vec()
     }
     [sign::<MinSig<Blst>>(), sign::<MinPk<Blst>>()]
 });
@@ -76,7 +79,11 @@ fn decode<V: Variant>(data: &[u8]) -> Result<(Kind, u32, Result<Vec<u8>, String>
             let body = m.body().map(|b| b.to_bytes()).map_err(|e| e.to_string());
             if let Ok(body) = &body {
                 let signed = &data[..data.len() - m.signature().to_bytes().as_ref().len()];
-                assert_eq!(&signed[HEADER_LEN..], &body[..], "the body is not canonical");
+                assert_eq!(
+                    &signed[HEADER_LEN..],
+                    &body[..],
+                    "the body is not canonical"
+                );
             }
             (m.kind(), m.sender(), body)
         })

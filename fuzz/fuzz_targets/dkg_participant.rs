@@ -55,16 +55,29 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     let members = signing
         .iter()
         .zip(&decryption)
-        .map(|(s, d)| Member { signing_key: s.public_key(), encryption_key: d.public_key() })
+        .map(|(s, d)| Member {
+            signing_key: s.public_key(),
+            encryption_key: d.public_key(),
+        })
         .collect();
     let config = Arc::new(DkgConfig {
         context: b"fuzz run".to_vec(),
         threshold: 3,
         members,
-        schedule: Schedule { start: Time::ZERO, deal_ms: PHASE_MS, response_ms: PHASE_MS, justify_ms: PHASE_MS },
+        schedule: Schedule {
+            start: Time::ZERO,
+            deal_ms: PHASE_MS,
+            response_ms: PHASE_MS,
+            justify_ms: PHASE_MS,
+        },
         fast_sync: false,
     });
-    let mut setup = Setup { config, signing, decryption, traffic: Vec::new() };
+    let mut setup = Setup {
+        config,
+        signing,
+        decryption,
+        traffic: Vec::new(),
+    };
     // An honest run of members 2–4 (member 1's messages are not needed:
     // the target's participant makes its own).
     let mut others: Vec<Participant<V>> = (2..=N).map(|m| participant(&setup, m)).collect();
@@ -101,7 +114,10 @@ fn signed(setup: &Setup, kind: Kind, sender: u32, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(body.len() as u32).to_be_bytes());
     out.extend_from_slice(body);
     let key = &setup.signing[(sender as usize).saturating_sub(1) % setup.signing.len()];
-    let signature = key.sign(Suite::ProofOfPossession, &[b"DFN-DKG-V1".as_slice(), &out].concat());
+    let signature = key.sign(
+        Suite::ProofOfPossession,
+        &[b"DFN-DKG-V1".as_slice(), &out].concat(),
+    );
     out.extend_from_slice(signature.to_bytes().as_ref());
     out
 }
@@ -119,14 +135,18 @@ fuzz_target!(|data: &[u8]| {
                 let Some(i) = next() else { break };
                 let mut bytes = setup.traffic[usize::from(i) % setup.traffic.len()].clone();
                 if op & 0x80 != 0 {
-                    let (Some(hi), Some(lo), Some(x)) = (next(), next(), next()) else { break };
+                    let (Some(hi), Some(lo), Some(x)) = (next(), next(), next()) else {
+                        break;
+                    };
                     let at = usize::from(u16::from_be_bytes([hi, lo])) % bytes.len();
                     bytes[at] ^= x;
                 }
                 p.handle_bytes(now, &bytes);
             }
             1 => {
-                let (Some(kind), Some(sender), Some(len)) = (next(), next(), next()) else { break };
+                let (Some(kind), Some(sender), Some(len)) = (next(), next(), next()) else {
+                    break;
+                };
                 let body: Vec<u8> = (0..len).map_while(|_| next()).collect();
                 let kind = KINDS[usize::from(kind) % KINDS.len()];
                 p.handle_bytes(now, &signed(setup, kind, u32::from(sender % 6), &body));
@@ -146,7 +166,10 @@ fuzz_target!(|data: &[u8]| {
             match output {
                 Output::Event(Event::Completed(_) | Event::Failed(_)) => finished += 1,
                 Output::Event(Event::Evidence(evidence)) => {
-                    assert!(evidence.verify(&setup.config), "unverifiable evidence: {evidence:?}");
+                    assert!(
+                        evidence.verify(&setup.config),
+                        "unverifiable evidence: {evidence:?}"
+                    );
                 }
                 _ => {}
             }

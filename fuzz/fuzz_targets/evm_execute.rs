@@ -16,10 +16,14 @@ const CONTRACT: Address = Address([0xc0; 20]);
 /// Runs the input once; returns the outcome and the state root.
 fn run(gas_limit: u64, create: bool, code: &[u8], calldata: &[u8]) -> (String, B256) {
     let mut state = WorldState::new(MemoryStore::new());
-    state.set_balance(SENDER, U256::from(10u64).pow(U256::from(20))).unwrap();
+    state
+        .set_balance(SENDER, U256::from(10u64).pow(U256::from(20)))
+        .unwrap();
     state.set_balance(CONTRACT, U256::from(1_000)).unwrap();
     state.set_code(CONTRACT, code).unwrap();
-    state.set_storage(CONTRACT, U256::from(1), U256::from(7)).unwrap();
+    state
+        .set_storage(CONTRACT, U256::from(1), U256::from(7))
+        .unwrap();
     state.finalize_transaction().unwrap();
     let tx = Transaction {
         tx_type: TxType::Eip1559,
@@ -30,7 +34,11 @@ fn run(gas_limit: u64, create: bool, code: &[u8], calldata: &[u8]) -> (String, B
         max_fee_per_gas: U256::from(10),
         max_priority_fee_per_gas: U256::from(1),
         value: U256::from(5),
-        data: if create { code.to_vec() } else { calldata.to_vec() },
+        data: if create {
+            code.to_vec()
+        } else {
+            calldata.to_vec()
+        },
         access_list: vec![],
         blob_versioned_hashes: vec![],
         max_fee_per_blob_gas: U256::ZERO,

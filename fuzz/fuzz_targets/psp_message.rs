@@ -27,7 +27,11 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
     type V = MinSig<Blst>;
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let identity = SecretKey::<V>::random(&mut rng);
-    let share = SecretPolynomial::<V>::random(2, &mut rng).unwrap().shares(3).unwrap().remove(0);
+    let share = SecretPolynomial::<V>::random(2, &mut rng)
+        .unwrap()
+        .shares(3)
+        .unwrap()
+        .remove(0);
     let block = Arc::new(Block::sign(
         Proposal {
             height: 4,
@@ -40,17 +44,33 @@ static SEEDS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
         &identity,
     ));
     let s = share.sign_hash(&notary_hash::<V>(4, &block.hash()));
-    let notarization =
-        Notarization { height: 4, block: block.hash(), signature: identity.sign(Suite::Basic, b"n") };
-    let value = ValueMessage { height: 3, signature: identity.sign(Suite::Basic, b"v") };
+    let notarization = Notarization {
+        height: 4,
+        block: block.hash(),
+        signature: identity.sign(Suite::Basic, b"n"),
+    };
+    let value = ValueMessage {
+        height: 3,
+        signature: identity.sign(Suite::Basic, b"v"),
+    };
     let messages: Vec<PspMessage<V>> = vec![
         PspMessage::Block(Arc::clone(&block)),
-        PspMessage::Share(NotarizationShare::new(4, block.hash(), GroupId(1), s, &identity)),
+        PspMessage::Share(NotarizationShare::new(
+            4,
+            block.hash(),
+            GroupId(1),
+            s,
+            &identity,
+        )),
         PspMessage::Notarization(notarization),
         PspMessage::Request(CatchUpRequest { from: 1, count: 8 }),
         PspMessage::Response(Arc::new(CatchUpResponse {
             height: 5,
-            items: vec![value.into(), PspMessage::Block(block), PspMessage::Notarization(notarization)],
+            items: vec![
+                value.into(),
+                PspMessage::Block(block),
+                PspMessage::Notarization(notarization),
+            ],
         })),
     ];
     messages.iter().map(PspMessage::to_bytes).collect()

@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let keys: Vec<SecretKey<V>> = (0..4).map(|_| SecretKey::random(&mut rng)).collect();
     let members: Vec<GroupMember<V>> = keys
         .iter()
-        .map(|k| GroupMember { id: ProcessId::of(&k.public_key()), key: k.public_key() })
+        .map(|k| GroupMember {
+            id: ProcessId::of(&k.public_key()),
+            key: k.public_key(),
+        })
         .collect();
     let (group, mut shares) = deal_group(GroupId(0), members.clone(), 3, &mut rng).unwrap();
     let set = Arc::new(GroupSet::new(vec![Arc::new(group)]).unwrap());
@@ -86,7 +89,9 @@ fuzz_target!(|data: &[u8]| {
         }
         while let Some(o) = node.poll_output() {
             match o {
-                Output::Broadcast(m) | Output::ToGroup { message: m, .. } | Output::Send { message: m, .. } => {
+                Output::Broadcast(m)
+                | Output::ToGroup { message: m, .. }
+                | Output::Send { message: m, .. } => {
                     if sent.len() < 64 {
                         sent.push(m.to_bytes());
                     }

@@ -8,7 +8,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(value) = Value::decode(data) {
-        assert_eq!(value.to_rlp(), data, "decoded RLP did not re-encode to its input");
+        assert_eq!(
+            value.to_rlp(),
+            data,
+            "decoded RLP did not re-encode to its input"
+        );
     }
     // The zero-copy view walks one level; its items must agree with the tree.
     if let Ok(rlp) = Rlp::new(data) {

@@ -34,7 +34,11 @@ fn check(bytes: &[u8]) {
     let Ok(post) = SignedPost::from_bytes(bytes) else {
         return;
     };
-    assert_eq!(post.to_bytes(), bytes, "the re-encoding differs from the input");
+    assert_eq!(
+        post.to_bytes(),
+        bytes,
+        "the re-encoding differs from the input"
+    );
     if let Ok(poster) = post.poster(DOMAIN) {
         assert!(
             poster != key.address() || bytes == valid.as_slice(),

@@ -28,7 +28,9 @@ static VALID: LazyLock<(B256, Vec<u8>)> = LazyLock::new(|| {
             .unwrap()
     };
     for i in 0..3u8 {
-        source.call(on(0), on(1), U256::from(i), vec![i; 4]).unwrap();
+        source
+            .call(on(0), on(1), U256::from(i), vec![i; 4])
+            .unwrap();
     }
     let root = source.commit();
     (root, source.slice(ShardId(1), 0).unwrap().to_rlp())
@@ -36,9 +38,19 @@ static VALID: LazyLock<(B256, Vec<u8>)> = LazyLock::new(|| {
 
 fn take(bytes: &[u8]) {
     let (root, _) = &*VALID;
-    let Ok(slice) = StreamSlice::from_rlp(bytes) else { return };
-    assert_eq!(slice.to_rlp(), bytes, "the re-encoding differs from the input");
-    let mut dest = ShardStreams::new(ShardId(1), ShardMap::new(2).unwrap(), StreamConfig::default());
+    let Ok(slice) = StreamSlice::from_rlp(bytes) else {
+        return;
+    };
+    assert_eq!(
+        slice.to_rlp(),
+        bytes,
+        "the re-encoding differs from the input"
+    );
+    let mut dest = ShardStreams::new(
+        ShardId(1),
+        ShardMap::new(2).unwrap(),
+        StreamConfig::default(),
+    );
     if let Ok(first) = dest.induct(&slice, root) {
         assert!(slice.verify(root).is_ok());
         assert!(first.len() <= slice.messages.len());

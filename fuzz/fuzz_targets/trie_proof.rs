@@ -3,8 +3,8 @@
 //! it fail.
 #![no_main]
 
-use dfn_state::trie::{MemoryStore, Trie, verify_proof};
 use dfn_state::B256;
+use dfn_state::trie::{MemoryStore, Trie, verify_proof};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -51,7 +51,10 @@ fuzz_target!(|data: &[u8]| {
                 let node = usize::from(pick) % bad.len();
                 let byte = usize::from(pick) % bad[node].len();
                 bad[node][byte] ^= 0x01;
-                assert!(verify_proof(&root, key, &bad).is_err(), "tampered proof accepted");
+                assert!(
+                    verify_proof(&root, key, &bad).is_err(),
+                    "tampered proof accepted"
+                );
             }
         }
     }

@@ -294,7 +294,9 @@ pub fn psp_finality(seed: [u8; 32]) -> bool {
                 ChainOutput::RequestPayload { height, parent } => {
                     node.provide_payload(now, height, parent, alloc::vec![1, 2, 3], [0; 32])
                 }
-                ChainOutput::ValidatePayload(block) => node.payload_checked(now, block.hash(), true),
+                ChainOutput::ValidatePayload(block) => {
+                    node.payload_checked(now, block.hash(), true)
+                }
                 ChainOutput::Event(ChainEvent::Finalized(block)) => finalized.push(block.height()),
                 _ => {}
             }
