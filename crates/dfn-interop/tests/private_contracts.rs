@@ -22,16 +22,15 @@ use std::collections::BTreeMap;
 
 use common::contract_host::Order;
 use common::evm::Contracts;
+use common::faults;
 use common::host::Host;
-use common::messages::Msg;
 use common::network::{Script, build_networks};
 use common::private_evm::{
     PAID, PrivateContracts, RELEASED, answered, books, claimed, payment_state, recorded_owner,
 };
 use common::private_host::{Invocation, Refusal};
-use common::public_host::Role;
 use dfn_interop::{CallOutcome, Decision, DeliveryStatus, TwinId, result_slot};
-use dfn_sim::{Action, Fault, NodeId, Restart, SimConfig, Simulation, Time};
+use dfn_sim::{Fault, NodeId, Restart, SimConfig, Simulation, Time};
 use dfn_state::{Address, U256};
 
 const PAYEE: Address = Address([0x02; 20]);
@@ -85,46 +84,17 @@ fn simulation(seed: u64) -> Simulation<Host> {
 #[test]
 fn private_contracts_call_public_contracts_through_crashes_partitions_and_bad_answers() {
     let mut sim = simulation(11);
-    for (node, role) in [(1, Role::Duplicator), (2, Role::Stale), (3, Role::Forger)] {
-        sim.with_node(NodeId(node), |h, _| {
-            if let Host::Public(p) = h {
-                p.role = role;
-            }
-        })
-        .unwrap();
-    }
+    faults::misbehave(&mut sim);
     let chain_a = sim
         .with_node(NodeId(4), |h, _| h.contract().unwrap().chain_id)
         .unwrap();
-    let lost = TwinId::for_call(&chain_a, LOST_REQUEST);
-    sim.add_rule(
-        Time::ZERO,
-        Time::from_millis(60_000),
-        Action::Drop,
-        move |e| matches!(e.msg, Msg::Call(p) if p.call.twin == lost),
-    );
+    faults::lose_call(&mut sim, TwinId::for_call(&chain_a, LOST_REQUEST));
+    faults::crashes_and_partitions(&mut sim);
+    // And a process of network A, which runs the contracts, crashes too.
     let s = Time::from_millis;
-    // A public process and a process of each private network crash and
-    // come back; network A is cut off from the public chain for a while,
-    // later one public process from everyone.
-    sim.schedule(s(6_000), Fault::Crash(NodeId(1))).unwrap();
-    sim.schedule(s(9_000), Fault::Restart(NodeId(1), Restart::Resume))
-        .unwrap();
-    sim.schedule(s(5_000), Fault::Crash(NodeId(8))).unwrap();
-    sim.schedule(s(8_000), Fault::Restart(NodeId(8), Restart::Resume))
-        .unwrap();
     sim.schedule(s(10_000), Fault::Crash(NodeId(5))).unwrap();
     sim.schedule(s(13_000), Fault::Restart(NodeId(5), Restart::Resume))
         .unwrap();
-    sim.schedule(
-        s(7_000),
-        Fault::Partition(vec![vec![NodeId(4), NodeId(5), NodeId(6)]]),
-    )
-    .unwrap();
-    sim.schedule(s(12_000), Fault::Heal).unwrap();
-    sim.schedule(s(14_000), Fault::Partition(vec![vec![NodeId(0)]]))
-        .unwrap();
-    sim.schedule(s(18_000), Fault::Heal).unwrap();
     sim.run_until(s(40_000));
 
     let roots: Vec<_> = (4..7)

@@ -18,16 +18,14 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::evm::{Contracts, address_word};
-use common::host::Host;
-use common::messages::Msg;
+use common::faults;
 use common::network::build;
 use common::private_host::{Invocation, RESULTS, Refusal};
-use common::public_host::Role;
 use dfn_interop::{
     Abort, CallOutcome, Decision, OUTCOME_FAILED, OUTCOME_SUCCEEDED, TwinId, result_slot,
     result_word, twin_slot,
 };
-use dfn_sim::{Action, Fault, NodeId, Restart, SimConfig, Simulation, Time};
+use dfn_sim::{NodeId, SimConfig, Simulation, Time};
 use dfn_state::{Address, U256};
 
 const PAYEE: Address = Address([0x02; 20]);
@@ -92,43 +90,13 @@ fn call_outcomes(returned: &BTreeMap<u64, CallOutcome>) -> Vec<(u64, Returned)> 
 fn private_networks_use_public_contracts_through_crashes_partitions_and_bad_answers() {
     let hosts = build(7, [100, 10], scripts());
     let mut sim = Simulation::new(SimConfig::new(7), hosts).unwrap();
-    for (node, role) in [(1, Role::Duplicator), (2, Role::Stale), (3, Role::Forger)] {
-        sim.with_node(NodeId(node), |h, _| {
-            if let Host::Public(p) = h {
-                p.role = role;
-            }
-        })
-        .unwrap();
-    }
+    faults::misbehave(&mut sim);
     let chain_b = sim
         .with_node(NodeId(7), |h, _| h.private().unwrap().chain_id)
         .unwrap();
-    let lost = TwinId::for_call(&chain_b, LOST_CALL);
-    sim.add_rule(
-        Time::ZERO,
-        Time::from_millis(60_000),
-        Action::Drop,
-        move |e| matches!(e.msg, Msg::Call(p) if p.call.twin == lost),
-    );
-    // A public process crashes and comes back; network A is cut off from
-    // the public chain for a while, later one public process is cut off
-    // from everyone; a process of network B crashes and comes back.
+    faults::lose_call(&mut sim, TwinId::for_call(&chain_b, LOST_CALL));
+    faults::crashes_and_partitions(&mut sim);
     let s = Time::from_millis;
-    sim.schedule(s(6_000), Fault::Crash(NodeId(1))).unwrap();
-    sim.schedule(s(9_000), Fault::Restart(NodeId(1), Restart::Resume))
-        .unwrap();
-    sim.schedule(s(5_000), Fault::Crash(NodeId(8))).unwrap();
-    sim.schedule(s(8_000), Fault::Restart(NodeId(8), Restart::Resume))
-        .unwrap();
-    sim.schedule(
-        s(7_000),
-        Fault::Partition(vec![vec![NodeId(4), NodeId(5), NodeId(6)]]),
-    )
-    .unwrap();
-    sim.schedule(s(12_000), Fault::Heal).unwrap();
-    sim.schedule(s(14_000), Fault::Partition(vec![vec![NodeId(0)]]))
-        .unwrap();
-    sim.schedule(s(18_000), Fault::Heal).unwrap();
     sim.run_until(s(40_000));
 
     let written: Vec<_> = (4..10)

@@ -13,6 +13,7 @@
 pub mod chain_host;
 pub mod contract_host;
 pub mod evm;
+pub mod faults;
 pub mod fixture;
 pub mod host;
 pub mod messages;
