@@ -5,8 +5,32 @@ use core::fmt;
 use crate::hash::{B256, keccak256};
 
 /// A 20-byte Ethereum account address.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Address(pub [u8; 20]);
+
+/// Three machine words (8 + 8 + 4 bytes) rather than a length and a byte
+/// slice: the EVM's state caches and access sets hash an address on
+/// every state access, and a hasher takes whole words fastest.
+impl core::hash::Hash for Address {
+    #[inline]
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        // Constant ranges of a 20-byte array: the checks compile away.
+        let word = |at: usize| {
+            self.0
+                .get(at..at + 8)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let tail = self
+            .0
+            .get(16..20)
+            .and_then(|s| <[u8; 4]>::try_from(s).ok())
+            .map_or(0, u32::from_le_bytes);
+        state.write_u64(word(0));
+        state.write_u64(word(8));
+        state.write_u32(tail);
+    }
+}
 
 impl Address {
     /// The zero address.

@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use dfn_state::B256;
+use dfn_state::state::WordHash;
 use hashbrown::HashMap;
 
 use crate::opcode;
@@ -75,10 +76,17 @@ impl AnalyzedCode {
 /// Analyses kept by code hash across transactions.
 #[derive(Clone, Debug, Default)]
 pub struct AnalysisCache {
-    entries: HashMap<B256, Arc<AnalyzedCode>>,
+    entries: HashMap<B256, Arc<AnalyzedCode>, WordHash>,
 }
 
 impl AnalysisCache {
+    /// The analysis of the code whose Keccak-256 is `hash`, if cached: a
+    /// call to known code then needs neither the code nor its analysis.
+    #[must_use]
+    pub fn get(&self, hash: &B256) -> Option<Arc<AnalyzedCode>> {
+        self.entries.get(hash).map(Arc::clone)
+    }
+
     /// The analysis of `code`, whose Keccak-256 is `hash`.
     pub fn get_or_analyze(&mut self, hash: B256, code: Arc<[u8]>) -> Arc<AnalyzedCode> {
         Arc::clone(

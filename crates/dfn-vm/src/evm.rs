@@ -127,8 +127,8 @@ enum Next {
 pub(crate) struct Evm<'a, 't, H: Host> {
     pub(crate) host: &'a mut H,
     pub(crate) spec: &'a Spec,
-    /// [`Spec::cost_table`].
-    pub(crate) costs: &'a [u32; 256],
+    /// [`Spec::cost_table`], widened by [`crate::interpreter::loop_costs`].
+    pub(crate) costs: &'a [u64; 256],
     pub(crate) block: &'a BlockEnv,
     pub(crate) cache: &'a mut AnalysisCache,
     /// Spare stacks and memories for new frames.
@@ -276,17 +276,20 @@ impl<H: Host> Evm<'_, '_, H> {
             }
         }
         let precompile = self.spec.is_precompile(&req.code_address);
-        let (code_hash, code) = if precompile {
-            (KECCAK_EMPTY, None)
+        let code = if precompile {
+            None
         } else {
             let info = self.host.account(req.code_address)?;
             let hash = info.map_or(KECCAK_EMPTY, |a| a.code_hash);
-            let code = if hash == KECCAK_EMPTY {
+            if hash == KECCAK_EMPTY {
                 None
+            } else if let Some(analyzed) = self.cache.get(&hash) {
+                // Known code: its analysis is all the frame needs.
+                Some(analyzed)
             } else {
-                Some(self.host.code(req.code_address)?)
-            };
-            (hash, code)
+                let code = self.host.code(req.code_address)?;
+                Some(self.cache.get_or_analyze(hash, code))
+            }
         };
         let marks = self.marks();
         match req.kind {
@@ -326,7 +329,6 @@ impl<H: Host> Evm<'_, '_, H> {
                 created: None,
             }));
         };
-        let code = self.cache.get_or_analyze(code_hash, code);
         Ok(Next::Run(Frame::new(
             code,
             req.gas,

@@ -45,7 +45,7 @@ pub(crate) enum Pending {
 }
 
 /// A running frame.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Frame {
     pub(crate) code: Arc<AnalyzedCode>,
     pub(crate) pc: usize,
@@ -177,8 +177,12 @@ impl Frame {
         }
     }
 
-    /// Remembers the frame before the opcode at `pc` touches state.
-    pub(crate) fn save_retry(&mut self, pc: usize, access: usize) {
+    /// Remembers the frame as it was before the opcode at `pc`, whose
+    /// static cost `base` is already charged, touches state. Only the
+    /// opcodes that read state call it, first thing, so that the other
+    /// opcodes pay nothing for suspension.
+    #[inline]
+    pub(crate) fn save_retry(&mut self, pc: usize, base: u64, access: usize) {
         let len = self.stack.len();
         let popped = len.min(MAX_POPS);
         let mut top = [U256::ZERO; MAX_POPS];
@@ -190,7 +194,7 @@ impl Frame {
         }
         self.retry = Retry {
             pc,
-            gas: self.gas,
+            gas: self.gas + base,
             refund: self.refund,
             stack_len: len,
             top,
@@ -214,24 +218,24 @@ impl Frame {
         r.access
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn charge(&mut self, cost: u64) -> Result<(), Halt> {
         self.gas = self.gas.checked_sub(cost).ok_or(Halt::OutOfGas)?;
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Result<U256, Halt> {
         self.stack.pop()
     }
 
     /// Pushes a word; the stack's buffer is the fork's stack limit.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, value: U256) -> Result<(), Halt> {
         self.stack.push(value)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn top(&mut self) -> Result<&mut U256, Halt> {
         self.stack.top()
     }

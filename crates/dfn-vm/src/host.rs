@@ -44,6 +44,18 @@ pub trait Host {
     fn has_storage(&mut self, address: Address) -> Result<bool, Self::Error>;
     /// A storage word as it was when the transaction started.
     fn original_storage(&mut self, address: Address, key: U256) -> Result<U256, Self::Error>;
+    /// The current and the original value of a storage word, as
+    /// [`Host::storage`] and then [`Host::original_storage`] give them:
+    /// what SSTORE meters with, in one call (a host that keeps both
+    /// together finds them with one lookup).
+    fn storage_for_store(
+        &mut self,
+        address: Address,
+        key: U256,
+    ) -> Result<(U256, U256), Self::Error> {
+        let current = self.storage(address, key)?;
+        Ok((current, self.original_storage(address, key)?))
+    }
     /// Writes a storage word.
     fn set_storage(&mut self, address: Address, key: U256, value: U256) -> Result<(), Self::Error>;
     /// A transient storage word (EIP-1153).
@@ -121,6 +133,13 @@ impl<S: NodeStore, F: FnMut(u64) -> B256> Host for StateHost<'_, S, F> {
     }
     fn original_storage(&mut self, address: Address, key: U256) -> Result<U256, StateError> {
         self.state.original_storage(address, key)
+    }
+    fn storage_for_store(
+        &mut self,
+        address: Address,
+        key: U256,
+    ) -> Result<(U256, U256), StateError> {
+        self.state.storage_with_original(address, key)
     }
     fn set_storage(&mut self, address: Address, key: U256, value: U256) -> Result<(), StateError> {
         self.state.set_storage(address, key, value)

@@ -65,6 +65,7 @@ fn as_index(x: U256) -> usize {
 }
 
 /// 32 bytes of `data` from `offset`, zero-padded.
+#[inline]
 fn load_word(data: &[u8], offset: U256) -> U256 {
     let mut buf = [0u8; 32];
     let start = as_index(offset);
@@ -77,24 +78,35 @@ fn load_word(data: &[u8], offset: U256) -> U256 {
     U256::from_be_bytes(buf)
 }
 
-/// Opcodes that ask the host for state, and so may be suspended.
-#[inline]
-fn reads_state(opcode: u8) -> bool {
-    matches!(
-        opcode,
-        op::BALANCE
-            | op::EXTCODESIZE
-            | op::EXTCODECOPY
-            | op::EXTCODEHASH
-            | op::BLOCKHASH
-            | op::SELFBALANCE
-            | op::SLOAD
-            | op::SSTORE
-            | op::TLOAD
-            | op::TSTORE
-            | op::CALL
-            | op::SELFDESTRUCT
-    )
+/// The `N` bytes after a PUSHn (n ≤ 8) at `pc`: one 8-byte read (the
+/// code's padding keeps it inside the buffer) and a shift.
+#[inline(always)]
+fn push_word<const N: usize>(padded: &[u8], pc: usize) -> u64 {
+    let word = padded
+        .get(pc..pc + 8)
+        .and_then(|s| <[u8; 8]>::try_from(s).ok())
+        .map_or(0, u64::from_be_bytes);
+    word >> (64 - 8 * N)
+}
+
+/// The static cost of an opcode undefined in the fork: more than any
+/// frame's gas (a transaction's gas limit is a `u64` less its intrinsic
+/// gas), so the loop's one gas check also catches undefined opcodes and
+/// tells them apart only on that cold path.
+pub(crate) const UNDEFINED: u64 = u64::MAX;
+
+/// [`Spec::cost_table`] widened for the loop, with [`UNDEFINED`] for an
+/// undefined opcode.
+///
+/// [`Spec::cost_table`]: crate::Spec::cost_table
+pub(crate) fn loop_costs(table: [u32; 256]) -> [u64; 256] {
+    table.map(|c| {
+        if c == u32::MAX {
+            UNDEFINED
+        } else {
+            u64::from(c)
+        }
+    })
 }
 
 impl<H: Host> Evm<'_, '_, H> {
@@ -133,17 +145,13 @@ impl<H: Host> Evm<'_, '_, H> {
         let code = Arc::clone(&f.code);
         let bytes: &[u8] = code.code();
         let padded: &[u8] = code.padded();
-        // The program counter lives in a register; it is written back
+        // The program counter is a local; it is written back
         // only where the frame pauses for a child call or create.
         let mut pc = f.pc;
         loop {
             let opcode = padded.get(pc).copied().unwrap_or(op::STOP);
-            let cost = costs.get(usize::from(opcode)).copied().unwrap_or(u32::MAX);
-            if cost == u32::MAX {
-                return Err(Halt::InvalidOpcode(opcode).into());
-            }
-            let base = u64::from(cost);
-            if TRACE {
+            let base = costs.get(usize::from(opcode)).copied().unwrap_or(UNDEFINED);
+            if TRACE && base != UNDEFINED {
                 if let Some(tracer) = self.tracer.as_deref_mut() {
                     tracer.step(&Step {
                         pc,
@@ -158,10 +166,13 @@ impl<H: Host> Evm<'_, '_, H> {
                     });
                 }
             }
-            if reads_state(opcode) {
-                f.save_retry(pc, self.access.mark());
-            }
-            f.charge(base)?;
+            // Opcodes that read state (and so may be suspended) save the
+            // frame as it was before this charge: `Frame::save_retry`.
+            f.gas = match f.gas.checked_sub(base) {
+                Some(gas) => gas,
+                None if base == UNDEFINED => return Err(Halt::InvalidOpcode(opcode).into()),
+                None => return Err(Halt::OutOfGas.into()),
+            };
             pc += 1;
             match opcode {
                 op::STOP => return Ok(Action::Done(Status::Success, Vec::new())),
@@ -199,24 +210,6 @@ impl<H: Host> Evm<'_, '_, H> {
                     let a = f.pop()?;
                     let b = f.top()?;
                     *b = arith::smod(a, *b);
-                }
-                op::ADDMOD => {
-                    let a = f.pop()?;
-                    let b = f.pop()?;
-                    let n = f.top()?;
-                    *n = a.add_mod(b, *n);
-                }
-                op::MULMOD => {
-                    let a = f.pop()?;
-                    let b = f.pop()?;
-                    let n = f.top()?;
-                    *n = a.mul_mod(b, *n);
-                }
-                op::EXP => {
-                    let a = f.pop()?;
-                    let e = *f.top()?;
-                    f.charge(spec.exp_byte * e.byte_len() as u64)?;
-                    *f.top()? = a.wrapping_pow(e);
                 }
                 op::SIGNEXTEND => {
                     let b = f.pop()?;
@@ -291,26 +284,7 @@ impl<H: Host> Evm<'_, '_, H> {
                     let x = f.top()?;
                     *x = arith::sar(s, *x);
                 }
-                op::KECCAK256 => {
-                    let offset = f.pop()?;
-                    let len = f.pop()?;
-                    let start = f.expand(spec, limit, offset, len)?;
-                    f.charge(spec.keccak_word.saturating_mul(words(len)))?;
-                    let hash = keccak256(f.memory.slice(start, as_index(len)));
-                    f.push(U256::from_be_bytes(hash.0))?;
-                }
                 op::ADDRESS => f.push(address_word(&f.address))?,
-                op::BALANCE => {
-                    let a = to_address(f.pop()?);
-                    f.charge(self.access_cost(a))?;
-                    let balance = self
-                        .host
-                        .account(a)
-                        .host()?
-                        .map_or(U256::ZERO, |i| i.balance);
-                    f.push(balance)?;
-                }
-                op::ORIGIN => f.push(address_word(&self.origin))?,
                 op::CALLER => f.push(address_word(&f.caller))?,
                 op::CALLVALUE => f.push(f.value)?,
                 op::CALLDATALOAD => {
@@ -318,106 +292,6 @@ impl<H: Host> Evm<'_, '_, H> {
                     *f.top()? = load_word(&f.input, offset);
                 }
                 op::CALLDATASIZE => f.push(U256::from(f.input.len()))?,
-                op::CALLDATACOPY => {
-                    let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
-                    let dst = f.expand(spec, limit, dst, len)?;
-                    f.charge(spec.copy_word.saturating_mul(words(len)))?;
-                    let n = as_index(len);
-                    if n > 0 {
-                        f.memory.set_padded(dst, n, &f.input, as_index(src));
-                    }
-                }
-                op::CODESIZE => f.push(U256::from(bytes.len()))?,
-                op::CODECOPY => {
-                    let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
-                    let dst = f.expand(spec, limit, dst, len)?;
-                    f.charge(spec.copy_word.saturating_mul(words(len)))?;
-                    let n = as_index(len);
-                    if n > 0 {
-                        f.memory.set_padded(dst, n, bytes, as_index(src));
-                    }
-                }
-                op::GASPRICE => f.push(self.gas_price)?,
-                op::EXTCODESIZE => {
-                    let a = to_address(f.pop()?);
-                    f.charge(self.access_cost(a))?;
-                    let len = self.host.code(a).host()?.len();
-                    f.push(U256::from(len))?;
-                }
-                op::EXTCODECOPY => {
-                    let a = to_address(f.pop()?);
-                    let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
-                    let dst = f.expand(spec, limit, dst, len)?;
-                    f.charge(spec.copy_word.saturating_mul(words(len)))?;
-                    f.charge(self.access_cost(a))?;
-                    let n = as_index(len);
-                    if n > 0 {
-                        let ext = self.host.code(a).host()?;
-                        f.memory.set_padded(dst, n, &ext, as_index(src));
-                    }
-                }
-                op::RETURNDATASIZE => f.push(U256::from(f.return_data.len()))?,
-                op::RETURNDATACOPY => {
-                    let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
-                    let dst = f.expand(spec, limit, dst, len)?;
-                    f.charge(spec.copy_word.saturating_mul(words(len)))?;
-                    let end = src.checked_add(len).ok_or(Halt::ReturnDataOutOfBounds)?;
-                    if end > U256::from(f.return_data.len()) {
-                        return Err(Halt::ReturnDataOutOfBounds.into());
-                    }
-                    let n = as_index(len);
-                    if n > 0 {
-                        let s = as_index(src);
-                        let data = f.return_data.get(s..s + n).unwrap_or(&[]);
-                        f.memory.set(dst, data);
-                    }
-                }
-                op::EXTCODEHASH => {
-                    let a = to_address(f.pop()?);
-                    f.charge(self.access_cost(a))?;
-                    let hash = match self.host.account(a).host()? {
-                        Some(info) if !info.is_empty() => U256::from_be_bytes(info.code_hash.0),
-                        _ => U256::ZERO,
-                    };
-                    f.push(hash)?;
-                }
-                op::BLOCKHASH => {
-                    let n = f.pop()?;
-                    let current = self.block.number;
-                    let hash = match u64::try_from(n) {
-                        Ok(n) if n < current && current - n <= 256 => {
-                            U256::from_be_bytes(self.host.block_hash(n).host()?.0)
-                        }
-                        _ => U256::ZERO,
-                    };
-                    f.push(hash)?;
-                }
-                op::COINBASE => f.push(address_word(&self.block.coinbase))?,
-                op::TIMESTAMP => f.push(U256::from(self.block.timestamp))?,
-                op::NUMBER => f.push(U256::from(self.block.number))?,
-                op::PREVRANDAO => f.push(U256::from_be_bytes(self.block.prevrandao.0))?,
-                op::GASLIMIT => f.push(U256::from(self.block.gas_limit))?,
-                op::CHAINID => f.push(U256::from(self.block.chain_id))?,
-                op::SELFBALANCE => {
-                    let balance = self
-                        .host
-                        .account(f.address)
-                        .host()?
-                        .map_or(U256::ZERO, |i| i.balance);
-                    f.push(balance)?;
-                }
-                op::BASEFEE => f.push(self.block.base_fee)?,
-                op::BLOBHASH => {
-                    let i = f.top()?;
-                    *i = match usize::try_from(*i)
-                        .ok()
-                        .and_then(|i| self.blob_hashes.get(i))
-                    {
-                        Some(h) => U256::from_be_bytes(h.0),
-                        None => U256::ZERO,
-                    };
-                }
-                op::BLOBBASEFEE => f.push(self.blob_base_fee)?,
                 op::POP => {
                     f.pop()?;
                 }
@@ -438,18 +312,6 @@ impl<H: Host> Evm<'_, '_, H> {
                     let start = f.expand(spec, limit, offset, U256::from(1))?;
                     f.memory.set_byte(start, value.byte(0));
                 }
-                op::SLOAD => {
-                    let key = f.pop()?;
-                    let cost = if self.access.warm_slot(f.address, key) {
-                        spec.cold_sload
-                    } else {
-                        spec.warm_access
-                    };
-                    f.charge(cost)?;
-                    let value = self.host.storage(f.address, key).host()?;
-                    f.push(value)?;
-                }
-                op::SSTORE => self.sstore(f)?,
                 op::JUMP => {
                     let dest = as_index(f.pop()?);
                     if !code.is_jumpdest(dest) {
@@ -472,40 +334,45 @@ impl<H: Host> Evm<'_, '_, H> {
                 op::MSIZE => f.push(U256::from(f.memory.len()))?,
                 op::GAS => f.push(U256::from(f.gas))?,
                 op::JUMPDEST => {}
-                op::TLOAD => {
-                    let key = *f.top()?;
-                    *f.top()? = self.host.transient_storage(f.address, key).host()?;
-                }
-                op::TSTORE => {
-                    if f.is_static {
-                        return Err(Halt::StaticViolation.into());
-                    }
-                    let key = f.pop()?;
-                    let value = f.pop()?;
-                    self.host
-                        .set_transient_storage(f.address, key, value)
-                        .host()?;
-                }
-                op::MCOPY => {
-                    let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
-                    if !len.is_zero() {
-                        let end = dst.max(src).checked_add(len).ok_or(Halt::OutOfGas)?;
-                        let end = u64::try_from(end).map_err(|_| Halt::OutOfGas)?;
-                        f.expand_to(spec, limit, end)?;
-                    }
-                    f.charge(spec.copy_word.saturating_mul(words(len)))?;
-                    let n = as_index(len);
-                    if n > 0 {
-                        f.memory.copy_within(as_index(src), as_index(dst), n);
-                    }
-                }
                 op::PUSH0 => f.push(U256::ZERO)?,
                 op::PUSH1 => {
                     let b = padded.get(pc).copied().unwrap_or(0);
                     f.push(U256::from(b))?;
                     pc += 1;
                 }
-                op::PUSH2..=op::PUSH32 => {
+                // One arm per PUSHn (n ≤ 8), DUPn and SWAPn, each with its
+                // constant: distinct targets make the compiler dispatch
+                // these, the commonest opcodes, through the one jump table
+                // rather than a chain of range checks.
+                op::PUSH2 => {
+                    f.push(U256::from(push_word::<2>(padded, pc)))?;
+                    pc += 2;
+                }
+                op::PUSH3 => {
+                    f.push(U256::from(push_word::<3>(padded, pc)))?;
+                    pc += 3;
+                }
+                op::PUSH4 => {
+                    f.push(U256::from(push_word::<4>(padded, pc)))?;
+                    pc += 4;
+                }
+                op::PUSH5 => {
+                    f.push(U256::from(push_word::<5>(padded, pc)))?;
+                    pc += 5;
+                }
+                op::PUSH6 => {
+                    f.push(U256::from(push_word::<6>(padded, pc)))?;
+                    pc += 6;
+                }
+                op::PUSH7 => {
+                    f.push(U256::from(push_word::<7>(padded, pc)))?;
+                    pc += 7;
+                }
+                op::PUSH8 => {
+                    f.push(U256::from(push_word::<8>(padded, pc)))?;
+                    pc += 8;
+                }
+                op::PUSH9..=op::PUSH32 => {
                     // One 32-byte read (the padding keeps it inside the
                     // buffer, and reads zeros past the code) and a shift.
                     let n = usize::from(opcode - op::PUSH1) + 1;
@@ -516,73 +383,317 @@ impl<H: Host> Evm<'_, '_, H> {
                     f.push(word >> (256 - 8 * n))?;
                     pc += n;
                 }
-                op::DUP1..=op::DUP16 => {
-                    f.stack.dup(usize::from(opcode - op::DUP1) + 1)?;
-                }
-                op::SWAP1..=op::SWAP16 => {
-                    f.stack.swap(usize::from(opcode - op::SWAP1) + 1)?;
-                }
-                op::LOG0..=op::LOG4 => {
-                    if f.is_static {
-                        return Err(Halt::StaticViolation.into());
+                op::DUP1 => f.stack.dup(1)?,
+                op::DUP2 => f.stack.dup(2)?,
+                op::DUP3 => f.stack.dup(3)?,
+                op::DUP4 => f.stack.dup(4)?,
+                op::DUP5 => f.stack.dup(5)?,
+                op::DUP6 => f.stack.dup(6)?,
+                op::DUP7 => f.stack.dup(7)?,
+                op::DUP8 => f.stack.dup(8)?,
+                op::DUP9 => f.stack.dup(9)?,
+                op::DUP10 => f.stack.dup(10)?,
+                op::DUP11 => f.stack.dup(11)?,
+                op::DUP12 => f.stack.dup(12)?,
+                op::DUP13 => f.stack.dup(13)?,
+                op::DUP14 => f.stack.dup(14)?,
+                op::DUP15 => f.stack.dup(15)?,
+                op::DUP16 => f.stack.dup(16)?,
+                op::SWAP1 => f.stack.swap(1)?,
+                op::SWAP2 => f.stack.swap(2)?,
+                op::SWAP3 => f.stack.swap(3)?,
+                op::SWAP4 => f.stack.swap(4)?,
+                op::SWAP5 => f.stack.swap(5)?,
+                op::SWAP6 => f.stack.swap(6)?,
+                op::SWAP7 => f.stack.swap(7)?,
+                op::SWAP8 => f.stack.swap(8)?,
+                op::SWAP9 => f.stack.swap(9)?,
+                op::SWAP10 => f.stack.swap(10)?,
+                op::SWAP11 => f.stack.swap(11)?,
+                op::SWAP12 => f.stack.swap(12)?,
+                op::SWAP13 => f.stack.swap(13)?,
+                op::SWAP14 => f.stack.swap(14)?,
+                op::SWAP15 => f.stack.swap(15)?,
+                op::SWAP16 => f.stack.swap(16)?,
+                _ => {
+                    if let Some(action) = self.other(f, opcode, pc, base, bytes)? {
+                        return Ok(action);
                     }
-                    let n = usize::from(opcode - op::LOG0);
-                    let offset = f.pop()?;
-                    let len = f.pop()?;
-                    let mut topics = Vec::with_capacity(n);
-                    for _ in 0..n {
-                        topics.push(B256(f.pop()?.to_be_bytes::<32>()));
-                    }
-                    let start = f.expand(spec, limit, offset, len)?;
-                    f.charge(
-                        spec.log_byte
-                            .saturating_mul(u64::try_from(len).unwrap_or(u64::MAX)),
-                    )?;
-                    self.logs.push(Log {
-                        address: f.address,
-                        topics,
-                        data: f.memory.slice(start, as_index(len)).to_vec(),
-                    });
                 }
-                op::CREATE | op::CREATE2 => {
-                    f.pc = pc;
-                    return self.create(f, opcode == op::CREATE2);
-                }
-                op::CALL => {
-                    f.pc = pc;
-                    return self.call(f, CallKind::Call);
-                }
-                op::CALLCODE => {
-                    f.pc = pc;
-                    return self.call(f, CallKind::CallCode);
-                }
-                op::DELEGATECALL => {
-                    f.pc = pc;
-                    return self.call(f, CallKind::DelegateCall);
-                }
-                op::STATICCALL => {
-                    f.pc = pc;
-                    return self.call(f, CallKind::StaticCall);
-                }
-                op::RETURN | op::REVERT => {
-                    let offset = f.pop()?;
-                    let len = f.pop()?;
-                    let start = f.expand(spec, limit, offset, len)?;
-                    let output = f.memory.slice(start, as_index(len)).to_vec();
-                    let status = if opcode == op::RETURN {
-                        Status::Success
-                    } else {
-                        Status::Revert
-                    };
-                    return Ok(Action::Done(status, output));
-                }
-                op::SELFDESTRUCT => {
-                    self.selfdestruct(f)?;
-                    return Ok(Action::Done(Status::Success, Vec::new()));
-                }
-                _ => return Err(Halt::InvalidOpcode(opcode).into()),
             }
         }
+    }
+
+    /// The opcodes outside the hot loop: state access, environment,
+    /// copies, logs, calls and creates, halts. Kept out of
+    /// [`Evm::execute`] so that the loop stays small: with them inside,
+    /// the common opcodes ran up to twice as slowly (SWAP was no longer
+    /// inlined, more values were spilled). `pc` is past the opcode;
+    /// `Some` ends the frame's run.
+    #[inline(never)]
+    #[allow(clippy::too_many_lines)]
+    fn other(
+        &mut self,
+        f: &mut Frame,
+        opcode: u8,
+        pc: usize,
+        base: u64,
+        bytes: &[u8],
+    ) -> Result<Option<Action>, Exit<H::Error>> {
+        let spec = self.spec;
+        let limit = self.memory_limit;
+        match opcode {
+            op::ADDMOD => {
+                let a = f.pop()?;
+                let b = f.pop()?;
+                let n = f.top()?;
+                *n = a.add_mod(b, *n);
+            }
+            op::MULMOD => {
+                let a = f.pop()?;
+                let b = f.pop()?;
+                let n = f.top()?;
+                *n = a.mul_mod(b, *n);
+            }
+            op::EXP => {
+                let a = f.pop()?;
+                let e = *f.top()?;
+                f.charge(spec.exp_byte * e.byte_len() as u64)?;
+                *f.top()? = a.wrapping_pow(e);
+            }
+            op::KECCAK256 => {
+                let offset = f.pop()?;
+                let len = f.pop()?;
+                let start = f.expand(spec, limit, offset, len)?;
+                f.charge(spec.keccak_word.saturating_mul(words(len)))?;
+                let hash = keccak256(f.memory.slice(start, as_index(len)));
+                f.push(U256::from_be_bytes(hash.0))?;
+            }
+            op::BALANCE => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let a = to_address(f.pop()?);
+                f.charge(self.access_cost(a))?;
+                let balance = self
+                    .host
+                    .account(a)
+                    .host()?
+                    .map_or(U256::ZERO, |i| i.balance);
+                f.push(balance)?;
+            }
+            op::ORIGIN => f.push(address_word(&self.origin))?,
+            op::CALLDATACOPY => {
+                let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
+                let dst = f.expand(spec, limit, dst, len)?;
+                f.charge(spec.copy_word.saturating_mul(words(len)))?;
+                let n = as_index(len);
+                if n > 0 {
+                    f.memory.set_padded(dst, n, &f.input, as_index(src));
+                }
+            }
+            op::CODESIZE => f.push(U256::from(bytes.len()))?,
+            op::CODECOPY => {
+                let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
+                let dst = f.expand(spec, limit, dst, len)?;
+                f.charge(spec.copy_word.saturating_mul(words(len)))?;
+                let n = as_index(len);
+                if n > 0 {
+                    f.memory.set_padded(dst, n, bytes, as_index(src));
+                }
+            }
+            op::GASPRICE => f.push(self.gas_price)?,
+            op::EXTCODESIZE => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let a = to_address(f.pop()?);
+                f.charge(self.access_cost(a))?;
+                let len = self.host.code(a).host()?.len();
+                f.push(U256::from(len))?;
+            }
+            op::EXTCODECOPY => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let a = to_address(f.pop()?);
+                let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
+                let dst = f.expand(spec, limit, dst, len)?;
+                f.charge(spec.copy_word.saturating_mul(words(len)))?;
+                f.charge(self.access_cost(a))?;
+                let n = as_index(len);
+                if n > 0 {
+                    let ext = self.host.code(a).host()?;
+                    f.memory.set_padded(dst, n, &ext, as_index(src));
+                }
+            }
+            op::RETURNDATASIZE => f.push(U256::from(f.return_data.len()))?,
+            op::RETURNDATACOPY => {
+                let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
+                let dst = f.expand(spec, limit, dst, len)?;
+                f.charge(spec.copy_word.saturating_mul(words(len)))?;
+                let end = src.checked_add(len).ok_or(Halt::ReturnDataOutOfBounds)?;
+                if end > U256::from(f.return_data.len()) {
+                    return Err(Halt::ReturnDataOutOfBounds.into());
+                }
+                let n = as_index(len);
+                if n > 0 {
+                    let s = as_index(src);
+                    let data = f.return_data.get(s..s + n).unwrap_or(&[]);
+                    f.memory.set(dst, data);
+                }
+            }
+            op::EXTCODEHASH => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let a = to_address(f.pop()?);
+                f.charge(self.access_cost(a))?;
+                let hash = match self.host.account(a).host()? {
+                    Some(info) if !info.is_empty() => U256::from_be_bytes(info.code_hash.0),
+                    _ => U256::ZERO,
+                };
+                f.push(hash)?;
+            }
+            op::BLOCKHASH => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let n = f.pop()?;
+                let current = self.block.number;
+                let hash = match u64::try_from(n) {
+                    Ok(n) if n < current && current - n <= 256 => {
+                        U256::from_be_bytes(self.host.block_hash(n).host()?.0)
+                    }
+                    _ => U256::ZERO,
+                };
+                f.push(hash)?;
+            }
+            op::COINBASE => f.push(address_word(&self.block.coinbase))?,
+            op::TIMESTAMP => f.push(U256::from(self.block.timestamp))?,
+            op::NUMBER => f.push(U256::from(self.block.number))?,
+            op::PREVRANDAO => f.push(U256::from_be_bytes(self.block.prevrandao.0))?,
+            op::GASLIMIT => f.push(U256::from(self.block.gas_limit))?,
+            op::CHAINID => f.push(U256::from(self.block.chain_id))?,
+            op::SELFBALANCE => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let balance = self
+                    .host
+                    .account(f.address)
+                    .host()?
+                    .map_or(U256::ZERO, |i| i.balance);
+                f.push(balance)?;
+            }
+            op::BASEFEE => f.push(self.block.base_fee)?,
+            op::BLOBHASH => {
+                let i = f.top()?;
+                *i = match usize::try_from(*i)
+                    .ok()
+                    .and_then(|i| self.blob_hashes.get(i))
+                {
+                    Some(h) => U256::from_be_bytes(h.0),
+                    None => U256::ZERO,
+                };
+            }
+            op::BLOBBASEFEE => f.push(self.blob_base_fee)?,
+            op::SLOAD => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let key = f.pop()?;
+                let cost = if self.access.warm_slot(f.address, key) {
+                    spec.cold_sload
+                } else {
+                    spec.warm_access
+                };
+                f.charge(cost)?;
+                let value = self.host.storage(f.address, key).host()?;
+                f.push(value)?;
+            }
+            op::SSTORE => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                self.sstore(f)?;
+            }
+            op::TLOAD => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                let key = *f.top()?;
+                *f.top()? = self.host.transient_storage(f.address, key).host()?;
+            }
+            op::TSTORE => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                if f.is_static {
+                    return Err(Halt::StaticViolation.into());
+                }
+                let key = f.pop()?;
+                let value = f.pop()?;
+                self.host
+                    .set_transient_storage(f.address, key, value)
+                    .host()?;
+            }
+            op::MCOPY => {
+                let (dst, src, len) = (f.pop()?, f.pop()?, f.pop()?);
+                if !len.is_zero() {
+                    let end = dst.max(src).checked_add(len).ok_or(Halt::OutOfGas)?;
+                    let end = u64::try_from(end).map_err(|_| Halt::OutOfGas)?;
+                    f.expand_to(spec, limit, end)?;
+                }
+                f.charge(spec.copy_word.saturating_mul(words(len)))?;
+                let n = as_index(len);
+                if n > 0 {
+                    f.memory.copy_within(as_index(src), as_index(dst), n);
+                }
+            }
+            op::LOG0..=op::LOG4 => {
+                if f.is_static {
+                    return Err(Halt::StaticViolation.into());
+                }
+                let n = usize::from(opcode - op::LOG0);
+                let offset = f.pop()?;
+                let len = f.pop()?;
+                let mut topics = Vec::with_capacity(n);
+                for _ in 0..n {
+                    topics.push(B256(f.pop()?.to_be_bytes::<32>()));
+                }
+                let start = f.expand(spec, limit, offset, len)?;
+                f.charge(
+                    spec.log_byte
+                        .saturating_mul(u64::try_from(len).unwrap_or(u64::MAX)),
+                )?;
+                self.logs.push(Log {
+                    address: f.address,
+                    topics,
+                    data: f.memory.slice(start, as_index(len)).to_vec(),
+                });
+            }
+            op::CREATE | op::CREATE2 => {
+                f.pc = pc;
+                return self.create(f, opcode == op::CREATE2).map(Some);
+            }
+            op::CALL => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                f.pc = pc;
+                return self.call(f, CallKind::Call).map(Some);
+            }
+            op::CALLCODE => {
+                f.pc = pc;
+                return self.call(f, CallKind::CallCode).map(Some);
+            }
+            op::DELEGATECALL => {
+                f.pc = pc;
+                return self.call(f, CallKind::DelegateCall).map(Some);
+            }
+            op::STATICCALL => {
+                f.pc = pc;
+                return self.call(f, CallKind::StaticCall).map(Some);
+            }
+            op::RETURN | op::REVERT => {
+                let offset = f.pop()?;
+                let len = f.pop()?;
+                let start = f.expand(spec, limit, offset, len)?;
+                let output = f.memory.slice(start, as_index(len)).to_vec();
+                let status = if opcode == op::RETURN {
+                    Status::Success
+                } else {
+                    Status::Revert
+                };
+                return Ok(Some(Action::Done(status, output)));
+            }
+            op::SELFDESTRUCT => {
+                f.save_retry(pc - 1, base, self.access.mark());
+                self.selfdestruct(f)?;
+                return Ok(Some(Action::Done(Status::Success, Vec::new())));
+            }
+            _ => return Err(Halt::InvalidOpcode(opcode).into()),
+        }
+        Ok(None)
     }
 
     /// SSTORE with EIP-2200 metering, EIP-2929 cold slots and EIP-3529 refunds.
@@ -600,8 +711,7 @@ impl<H: Host> Evm<'_, '_, H> {
         if self.access.warm_slot(f.address, key) {
             cost += spec.cold_sload;
         }
-        let current = self.host.storage(f.address, key).host()?;
-        let original = self.host.original_storage(f.address, key).host()?;
+        let (current, original) = self.host.storage_for_store(f.address, key).host()?;
         let clears = i64::try_from(spec.sstore_clears_refund).unwrap_or(0);
         let mut refund = 0i64;
         if new == current {

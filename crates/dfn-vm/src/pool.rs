@@ -7,6 +7,7 @@
 
 use alloc::vec::Vec;
 
+use crate::frame::Frame;
 use crate::memory::Memory;
 use crate::stack::Stack;
 
@@ -20,9 +21,25 @@ const KEPT_MEMORY_BYTES: usize = 1 << 20;
 pub(crate) struct FramePool {
     stacks: Vec<Stack>,
     memories: Vec<Memory>,
+    /// The (empty) frame stack of the last transaction.
+    frames: Vec<Frame>,
 }
 
 impl FramePool {
+    /// An empty frame stack, with room for the frames of a transaction
+    /// as deep as the last one.
+    pub(crate) fn frames(&mut self) -> Vec<Frame> {
+        core::mem::take(&mut self.frames)
+    }
+
+    /// Takes back a finished transaction's frame stack.
+    pub(crate) fn put_frames(&mut self, mut frames: Vec<Frame>) {
+        frames.clear();
+        if frames.capacity() <= KEPT {
+            self.frames = frames;
+        }
+    }
+
     /// An empty stack of `limit` words.
     pub(crate) fn stack(&mut self, limit: usize) -> Stack {
         match self.stacks.pop() {

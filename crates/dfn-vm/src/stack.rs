@@ -44,7 +44,7 @@ impl Stack {
         self.items.get(..self.len).unwrap_or(&[])
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, value: U256) -> Result<(), Halt> {
         let slot = self.items.get_mut(self.len).ok_or(Halt::StackOverflow)?;
         *slot = value;
@@ -52,7 +52,7 @@ impl Stack {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop(&mut self) -> Result<U256, Halt> {
         let i = self.len.wrapping_sub(1);
         let value = *self.items.get(i).ok_or(Halt::StackUnderflow)?;
@@ -60,14 +60,14 @@ impl Stack {
         Ok(value)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn top(&mut self) -> Result<&mut U256, Halt> {
         let i = self.len.wrapping_sub(1);
         self.items.get_mut(i).ok_or(Halt::StackUnderflow)
     }
 
     /// DUPn: pushes a copy of the `n`-th item from the top (1 = top).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn dup(&mut self, n: usize) -> Result<(), Halt> {
         if n > self.len {
             return Err(Halt::StackUnderflow);
@@ -77,7 +77,7 @@ impl Stack {
     }
 
     /// SWAPn: exchanges the top with the item `n` below it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn swap(&mut self, n: usize) -> Result<(), Halt> {
         if n >= self.len {
             return Err(Halt::StackUnderflow);

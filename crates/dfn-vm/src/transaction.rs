@@ -117,7 +117,8 @@ impl Default for Limits {
 #[derive(Clone, Debug)]
 pub struct Executor {
     spec: Spec,
-    costs: [u32; 256],
+    /// [`Spec::cost_table`] as the interpreter loop reads it.
+    costs: [u64; 256],
     limits: Limits,
     cache: AnalysisCache,
     pool: FramePool,
@@ -158,7 +159,7 @@ impl Executor {
     #[must_use]
     pub fn with_limits(spec: Spec, limits: Limits) -> Self {
         Self {
-            costs: spec.cost_table(),
+            costs: crate::interpreter::loop_costs(spec.cost_table()),
             spec,
             limits,
             cache: AnalysisCache::default(),
@@ -440,6 +441,9 @@ impl Execution<'_> {
             RunOutcome::Finished(result) => {
                 executor.spare_access =
                     core::mem::replace(&mut running.access, AccessSets::unallocated());
+                executor
+                    .pool
+                    .put_frames(core::mem::take(&mut running.run.frames));
                 let logs = core::mem::take(&mut running.logs);
                 let (price, ripemd) = (running.price, running.ripemd_touched);
                 settle(spec, host, self.block, self.tx, price, ripemd, result, logs).map(Some)
@@ -467,13 +471,7 @@ impl Execution<'_> {
         if let Some(to) = tx.to {
             access.warm_account(to);
         }
-        for id in 1..=spec.last_precompile {
-            let mut a = Address::ZERO;
-            if let Some(last) = a.0.last_mut() {
-                *last = id;
-            }
-            access.warm_account(a);
-        }
+        access.warm_precompiles(spec.last_precompile);
         if spec.warm_coinbase {
             access.warm_account(block.coinbase);
         }
@@ -512,7 +510,7 @@ impl Execution<'_> {
         };
         Ok(Running {
             run: RunState {
-                frames: Vec::new(),
+                frames: self.executor.pool.frames(),
                 step: Step::Start(first),
             },
             access,

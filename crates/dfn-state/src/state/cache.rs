@@ -5,6 +5,7 @@ use alloc::collections::BTreeSet;
 use hashbrown::HashMap;
 use ruint::aliases::U256;
 
+use super::word_hash::WordHash;
 use crate::hash::{B256, EMPTY_ROOT, KECCAK_EMPTY};
 
 /// The fields of an account an EVM reads and writes (the storage root is
@@ -47,12 +48,12 @@ pub(crate) struct CachedAccount {
     /// Slots read or written, with their current values. Lookup-only
     /// (never iterated: `dirty_storage` says what to write), so a hash
     /// table, which the EVM's SLOAD and SSTORE reach several times each.
-    pub(crate) storage: HashMap<U256, U256>,
+    pub(crate) storage: HashMap<U256, U256, WordHash>,
     /// Slots written since the storage trie was last updated.
     pub(crate) dirty_storage: BTreeSet<U256>,
     /// Values at the start of the transaction of the slots it wrote.
     /// Lookup-only, like `storage`.
-    pub(crate) original: HashMap<U256, U256>,
+    pub(crate) original: HashMap<U256, U256, WordHash>,
     /// The storage was wiped (account created or deleted): slots not in
     /// `storage` are zero, whatever the trie at `storage_root` says.
     pub(crate) storage_cleared: bool,
@@ -60,6 +61,12 @@ pub(crate) struct CachedAccount {
     pub(crate) touched: bool,
     pub(crate) created: bool,
     pub(crate) selfdestructed: bool,
+    /// The address is in the state's set of changed accounts (`false`:
+    /// maybe not; see `world::list`).
+    pub(crate) listed_dirty: bool,
+    /// The address is in the state's set of accounts with
+    /// per-transaction flags (`false`: maybe not).
+    pub(crate) listed_in_transaction: bool,
 }
 
 impl CachedAccount {
@@ -67,13 +74,15 @@ impl CachedAccount {
         Self {
             info,
             storage_root,
-            storage: HashMap::new(),
+            storage: HashMap::default(),
             dirty_storage: BTreeSet::new(),
-            original: HashMap::new(),
+            original: HashMap::default(),
             storage_cleared: false,
             touched: false,
             created: false,
             selfdestructed: false,
+            listed_dirty: false,
+            listed_in_transaction: false,
         }
     }
 

@@ -28,10 +28,12 @@ mod cache;
 mod error;
 mod journal;
 mod transient;
+mod word_hash;
 mod world;
 
 pub use cache::AccountInfo;
 pub use error::StateError;
 pub use journal::Checkpoint;
 pub use transient::TransientStorage;
+pub use word_hash::{WordHash, WordHasher};
 pub use world::WorldState;

@@ -13,6 +13,7 @@ use super::cache::{AccountInfo, CachedAccount};
 use super::error::StateError;
 use super::journal::{Checkpoint, Entry, Journal};
 use super::transient::TransientStorage;
+use super::word_hash::WordHash;
 use crate::account::Account;
 use crate::address::Address;
 use crate::hash::{B256, EMPTY_ROOT, KECCAK_EMPTY, keccak256};
@@ -43,12 +44,13 @@ pub struct WorldState<S: NodeStore = MemoryStore> {
     /// Lookup-only (never iterated: `dirty` and `in_transaction` say
     /// which accounts to visit), so a hash table: every state access of
     /// the EVM goes through it.
-    cache: HashMap<Address, CachedAccount>,
+    cache: HashMap<Address, CachedAccount, WordHash>,
     /// Accounts changed since the tries were last updated.
     dirty: BTreeSet<Address>,
     /// Accounts with per-transaction flags or original values set.
     in_transaction: BTreeSet<Address>,
-    code: BTreeMap<B256, Arc<[u8]>>,
+    /// Lookup-only, like `cache` (`unsaved_code` says what to write).
+    code: HashMap<B256, Arc<[u8]>, WordHash>,
     unsaved_code: BTreeSet<B256>,
     journal: Journal,
     transient: TransientStorage,
@@ -66,10 +68,10 @@ impl<S: NodeStore> WorldState<S> {
             store,
             accounts: Mpt::open(root),
             storage_tries: BTreeMap::new(),
-            cache: HashMap::new(),
+            cache: HashMap::default(),
             dirty: BTreeSet::new(),
             in_transaction: BTreeSet::new(),
-            code: BTreeMap::new(),
+            code: HashMap::default(),
             unsaved_code: BTreeSet::new(),
             // Room for a typical transaction's changes: growing from
             // empty costs a short transaction several reallocations.
@@ -89,40 +91,95 @@ impl<S: NodeStore> WorldState<S> {
     }
 
     fn load(&mut self, address: Address) -> Result<&mut CachedAccount, StateError> {
-        use hashbrown::hash_map::Entry as Slot;
-        match self.cache.entry(address) {
-            Slot::Occupied(e) => Ok(e.into_mut()),
-            Slot::Vacant(v) => {
-                let key = address.trie_key();
-                let cached = match self.accounts.get(&self.store, &key.0)? {
-                    None => CachedAccount::new(None, EMPTY_ROOT),
-                    Some(bytes) => {
-                        let account = decode_exact::<Account>(bytes)
-                            .map_err(|reason| StateError::InvalidAccount { address, reason })?;
-                        let info = AccountInfo {
-                            nonce: account.nonce,
-                            balance: account.balance,
-                            code_hash: account.code_hash,
-                        };
-                        CachedAccount::new(Some(info), account.storage_root)
-                    }
-                };
-                Ok(v.insert(cached))
-            }
-        }
+        load_account(&mut self.cache, &mut self.accounts, &self.store, address)
     }
 
     /// Loads the account and makes it exist (journaled), for a write.
     fn existing(&mut self, address: Address) -> Result<&mut AccountInfo, StateError> {
-        let appeared = self.load(address)?.info.is_none();
-        if appeared {
+        let cached = load_account(&mut self.cache, &mut self.accounts, &self.store, address)?;
+        if cached.info.is_none() {
             self.journal.record(Entry::Appeared { address });
         }
-        self.dirty.insert(address);
-        let cached = self.load(address)?;
+        list(&mut self.dirty, &mut cached.listed_dirty, address);
         Ok(cached.info.get_or_insert_with(AccountInfo::default))
     }
 
+    /// Touches the account if `touch`, then sets its balance to
+    /// `f(balance)`: [`WorldState::touch`] and [`WorldState::set_balance`]
+    /// with one lookup, journaled the same.
+    fn update_balance(
+        &mut self,
+        address: Address,
+        touch: bool,
+        f: impl FnOnce(U256) -> Result<U256, StateError>,
+    ) -> Result<(), StateError> {
+        let cached = load_account(&mut self.cache, &mut self.accounts, &self.store, address)?;
+        if touch && !cached.touched {
+            cached.touched = true;
+            list(
+                &mut self.in_transaction,
+                &mut cached.listed_in_transaction,
+                address,
+            );
+            self.journal.record(Entry::Touched { address });
+        }
+        let balance = f(cached.info.map_or(U256::ZERO, |i| i.balance))?;
+        if cached.info.is_none() {
+            self.journal.record(Entry::Appeared { address });
+        }
+        list(&mut self.dirty, &mut cached.listed_dirty, address);
+        let info = cached.info.get_or_insert_with(AccountInfo::default);
+        let previous = core::mem::replace(&mut info.balance, balance);
+        if previous != balance {
+            self.journal
+                .record(Entry::BalanceChanged { address, previous });
+        }
+        Ok(())
+    }
+}
+
+/// Adds `address` to `set` unless `listed` says it is there already (a
+/// flag in the account, cleared when the set is emptied; a clear flag
+/// only costs a redundant insert).
+fn list(set: &mut BTreeSet<Address>, listed: &mut bool, address: Address) {
+    if !*listed {
+        *listed = true;
+        set.insert(address);
+    }
+}
+
+/// The account in memory, read from the trie the first time. A function
+/// of the fields it needs, so that callers can journal while holding it.
+fn load_account<'c, S: NodeStore>(
+    cache: &'c mut HashMap<Address, CachedAccount, WordHash>,
+    accounts: &mut Mpt,
+    store: &S,
+    address: Address,
+) -> Result<&'c mut CachedAccount, StateError> {
+    use hashbrown::hash_map::Entry as Slot;
+    match cache.entry(address) {
+        Slot::Occupied(e) => Ok(e.into_mut()),
+        Slot::Vacant(v) => {
+            let key = address.trie_key();
+            let cached = match accounts.get(store, &key.0)? {
+                None => CachedAccount::new(None, EMPTY_ROOT),
+                Some(bytes) => {
+                    let account = decode_exact::<Account>(bytes)
+                        .map_err(|reason| StateError::InvalidAccount { address, reason })?;
+                    let info = AccountInfo {
+                        nonce: account.nonce,
+                        balance: account.balance,
+                        code_hash: account.code_hash,
+                    };
+                    CachedAccount::new(Some(info), account.storage_root)
+                }
+            };
+            Ok(v.insert(cached))
+        }
+    }
+}
+
+impl<S: NodeStore> WorldState<S> {
     /// The account, or `None` if it does not exist.
     pub fn account(&mut self, address: Address) -> Result<Option<AccountInfo>, StateError> {
         Ok(self.load(address)?.info)
@@ -213,6 +270,29 @@ impl<S: NodeStore> WorldState<S> {
         self.storage(address, key)
     }
 
+    /// The current and the original value of a slot, as
+    /// [`WorldState::storage`] and [`WorldState::original_storage`] give
+    /// them, with one account lookup when the slot is in memory (SSTORE
+    /// meters with both).
+    pub fn storage_with_original(
+        &mut self,
+        address: Address,
+        key: U256,
+    ) -> Result<(U256, U256), StateError> {
+        let cached = self.load(address)?;
+        if let Some(current) = cached.storage.get(&key).copied() {
+            let original = cached.original.get(&key).copied().unwrap_or(current);
+            return Ok((current, original));
+        }
+        let current = self.storage(address, key)?;
+        let original = self
+            .cache
+            .get(&address)
+            .and_then(|c| c.original.get(&key).copied())
+            .unwrap_or(current);
+        Ok((current, original))
+    }
+
     /// A transient storage word (EIP-1153).
     #[must_use]
     pub fn transient_storage(&self, address: Address, key: U256) -> U256 {
@@ -221,37 +301,29 @@ impl<S: NodeStore> WorldState<S> {
 
     /// Sets a balance (no touch: for loading genesis or test state).
     pub fn set_balance(&mut self, address: Address, balance: U256) -> Result<(), StateError> {
-        let info = self.existing(address)?;
-        let previous = core::mem::replace(&mut info.balance, balance);
-        if previous != balance {
-            self.journal
-                .record(Entry::BalanceChanged { address, previous });
-        }
-        Ok(())
+        self.update_balance(address, false, |_| Ok(balance))
     }
 
     /// Adds to a balance, touching the account (it is created if absent).
     pub fn add_balance(&mut self, address: Address, amount: U256) -> Result<(), StateError> {
-        self.touch(address)?;
-        let balance = self.balance(address)?;
-        let sum = balance
-            .checked_add(amount)
-            .ok_or(StateError::BalanceOverflow { address })?;
-        self.set_balance(address, sum)
+        self.update_balance(address, true, |balance| {
+            balance
+                .checked_add(amount)
+                .ok_or(StateError::BalanceOverflow { address })
+        })
     }
 
     /// Takes from a balance, touching the account.
     pub fn sub_balance(&mut self, address: Address, amount: U256) -> Result<(), StateError> {
-        self.touch(address)?;
-        let balance = self.balance(address)?;
-        let rest = balance
-            .checked_sub(amount)
-            .ok_or(StateError::InsufficientBalance {
-                address,
-                balance,
-                needed: amount,
-            })?;
-        self.set_balance(address, rest)
+        self.update_balance(address, true, |balance| {
+            balance
+                .checked_sub(amount)
+                .ok_or(StateError::InsufficientBalance {
+                    address,
+                    balance,
+                    needed: amount,
+                })
+        })
     }
 
     /// Moves `amount` from one account to another, touching both.
@@ -304,13 +376,37 @@ impl<S: NodeStore> WorldState<S> {
         key: U256,
         value: U256,
     ) -> Result<(), StateError> {
-        let previous = self.storage(address, key)?;
-        self.existing(address)?;
-        self.in_transaction.insert(address);
-        let cached = self.load(address)?;
+        // An SSTORE's cost is mostly lookups: one for the account, one
+        // that reads and writes the slot, one for its original value
+        // (the trie is read only for a slot not yet in memory). The
+        // journal gets what `existing` and `touch` would record.
+        let cached = load_account(&mut self.cache, &mut self.accounts, &self.store, address)?;
+        let in_memory = cached
+            .storage
+            .get_mut(&key)
+            .map(|slot| core::mem::replace(slot, value));
+        let (previous, cached) = match in_memory {
+            Some(previous) => (previous, cached),
+            None => {
+                let previous = self.storage(address, key)?;
+                let cached =
+                    load_account(&mut self.cache, &mut self.accounts, &self.store, address)?;
+                cached.storage.insert(key, value);
+                (previous, cached)
+            }
+        };
+        if cached.info.is_none() {
+            cached.info = Some(AccountInfo::default());
+            self.journal.record(Entry::Appeared { address });
+        }
+        list(&mut self.dirty, &mut cached.listed_dirty, address);
+        list(
+            &mut self.in_transaction,
+            &mut cached.listed_in_transaction,
+            address,
+        );
         cached.original.entry(key).or_insert(previous);
         if previous != value {
-            cached.storage.insert(key, value);
             cached.dirty_storage.insert(key);
             self.journal.record(Entry::StorageChanged {
                 address,
@@ -336,10 +432,14 @@ impl<S: NodeStore> WorldState<S> {
     /// Marks the account touched: if it exists and is empty when the
     /// transaction ends, it is deleted (EIP-161).
     pub fn touch(&mut self, address: Address) -> Result<(), StateError> {
-        let cached = self.load(address)?;
+        let cached = load_account(&mut self.cache, &mut self.accounts, &self.store, address)?;
         if !cached.touched {
             cached.touched = true;
-            self.in_transaction.insert(address);
+            list(
+                &mut self.in_transaction,
+                &mut cached.listed_in_transaction,
+                address,
+            );
             self.journal.record(Entry::Touched { address });
         }
         Ok(())
@@ -484,6 +584,7 @@ impl<S: NodeStore> WorldState<S> {
             let Some(cached) = self.cache.get_mut(&address) else {
                 continue;
             };
+            cached.listed_in_transaction = false;
             let empty_touched = cached.touched && cached.info.is_some_and(|i| i.is_empty());
             if cached.selfdestructed || empty_touched {
                 cached.delete();
@@ -538,6 +639,9 @@ impl<S: NodeStore> WorldState<S> {
             return Err(StateError::OpenCheckpoints { open });
         }
         for address in core::mem::take(&mut self.dirty) {
+            if let Some(cached) = self.cache.get_mut(&address) {
+                cached.listed_dirty = false;
+            }
             let key = address.trie_key();
             let info = self.cache.get(&address).and_then(|c| c.info);
             match info {
