@@ -294,6 +294,8 @@ fn run(processes: Vec<Process>, rounds: u64, seed: u64, limit_ms: u64) -> Simula
     let start = Instant::now();
     sim.run_until(Time::from_millis(limit_ms));
     let wall = start.elapsed().as_secs_f64();
+    let busy = sim.metrics().busy_timers();
+    assert!(busy.is_empty(), "busy timers (process, times): {busy:?}");
     let done = sim
         .nodes()
         .iter()

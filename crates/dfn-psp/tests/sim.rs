@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Behaviour, Network, Process, build, check_safety, percentiles};
+use common::{Behaviour, Network, Process, build, check_no_busy_timers, check_safety, percentiles};
 use dfn_psp::PspConfig;
 use dfn_sim::{
     Action, BroadcastMode, Fault, Latency, LinkModel, NodeId, Probability, Restart, SimConfig,
@@ -108,6 +108,7 @@ fn safety_with_thirty_percent_faulty_across_seeds() {
         sim.schedule(Time::from_millis(14_000), Fault::Heal)
             .unwrap();
         sim.run_until(Time::from_millis(120_000));
+        check_no_busy_timers(&sim);
         let finalized = check_safety(honest(&sim));
         let labels = sim.metrics().labels();
         eprintln!(
@@ -345,6 +346,7 @@ fn processes_restarted_from_nothing_finalize_again() {
             .unwrap();
         }
         sim.run_until(Time::from_millis(40_000));
+        check_no_busy_timers(&sim);
         check_safety(sim.nodes().iter());
         let top = sim.nodes().iter().map(|p| p.finalized.len()).max().unwrap();
         for id in &restarted {
@@ -392,6 +394,7 @@ fn every_process_keeps_finalizing_over_lossy_links() {
         let mut sim =
             Simulation::new(sim_config, build(&net, seed, |_| Behaviour::Honest)).unwrap();
         sim.run_until(Time::from_millis(60_000));
+        check_no_busy_timers(&sim);
         let lowest = check_safety(sim.nodes().iter());
         let highest = sim.nodes().iter().map(|p| p.finalized.len()).max().unwrap() as u64;
         let refetches: usize = sim.nodes().iter().map(|p| p.refetches).sum();

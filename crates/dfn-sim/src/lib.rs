@@ -30,5 +30,5 @@ pub use metrics::{Drops, LabelStats, Metrics, NodeCounters, Probe, ProbeStart};
 pub use node::{Node, NodeId, Output};
 pub use report::{LabelRow, NodeRow, ProbeRow, Report, TrafficRow};
 pub use rng::{SimRng, derive_seed};
-pub use sim::{Delivery, Recorded, Simulation};
+pub use sim::{Delivery, Recorded, SPIN_LIMIT, Simulation};
 pub use time::Time;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::gossip::BitSet;
 use crate::histogram::Histogram;
+use crate::node::NodeId;
 use crate::time::Time;
 
 /// Traffic counters of one node. "Sent" counts copies the node put on the
@@ -132,6 +133,8 @@ pub struct Metrics {
     pub(crate) labels: BTreeMap<&'static str, LabelStats>,
     pub(crate) probes: Vec<ProbeState>,
     pub(crate) deliveries: u64,
+    /// Per node, how often its timer was found busy.
+    pub(crate) busy_timers: BTreeMap<NodeId, u64>,
     pub(crate) timers: u64,
     pub(crate) faults: u64,
     pub(crate) events: u64,
@@ -186,6 +189,18 @@ impl Metrics {
             .iter()
             .find(|p| p.probe.name == name)
             .map(|p| &p.histogram)
+    }
+
+    /// The nodes whose timer fired more than [`SPIN_LIMIT`] times at one
+    /// instant, and how often that happened: a busy timer (a deadline left
+    /// in the past that handling does not move). The simulator then stops
+    /// waking the node at that instant so the run goes on; any entry is a
+    /// bug in the node, which a real host would show as a spinning core.
+    ///
+    /// [`SPIN_LIMIT`]: crate::SPIN_LIMIT
+    #[must_use]
+    pub fn busy_timers(&self) -> &BTreeMap<NodeId, u64> {
+        &self.busy_timers
     }
 
     /// Messages delivered to running nodes.

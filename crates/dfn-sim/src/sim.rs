@@ -79,6 +79,13 @@ struct Meta {
     uplink: Option<Bandwidth>,
 }
 
+/// How many times in a row a node's timer may fire at one instant before
+/// the simulator calls it busy ([`Metrics::busy_timers`]) and stops waking
+/// it there.
+///
+/// [`Metrics::busy_timers`]: crate::Metrics::busy_timers
+pub const SPIN_LIMIT: u32 = 10_000;
+
 /// A delivery, as an observer set with
 /// [`Simulation::on_delivery`] sees it.
 #[derive(Debug)]
@@ -122,6 +129,11 @@ pub struct Simulation<N: Node> {
     config: SimConfig,
     now: Time,
     started: bool,
+    /// The last timer fired: its node, its instant, and how many times in
+    /// a row that node's timer fired at that instant. Events of one
+    /// instant run in the order they were queued, so a node that keeps
+    /// asking to be woken now ends up alone at that instant.
+    wakes: (u32, Time, u32),
     nodes: Vec<N>,
     meta: Vec<Meta>,
     regions: Vec<RegionId>,
@@ -211,6 +223,7 @@ impl<N: Node> Simulation<N> {
         Ok(Simulation {
             now: Time::ZERO,
             started: false,
+            wakes: (0, Time::ZERO, 0),
             meta: vec![meta; n],
             nodes,
             regions,
@@ -562,6 +575,18 @@ impl<N: Node> Simulation<N> {
                     return; // superseded, or the node is down
                 }
                 m.timer = None;
+                let now = self.now;
+                let (last, at, count) = self.wakes;
+                let count = if last == node && at == now {
+                    count.saturating_add(1)
+                } else {
+                    1
+                };
+                self.wakes = (node, now, count);
+                if count > SPIN_LIMIT {
+                    *self.metrics.busy_timers.entry(NodeId(node)).or_insert(0) += 1;
+                    return; // not re-armed: the node asked to be woken here
+                }
                 self.metrics.timers += 1;
                 self.metrics.events += 1;
                 let now = self.now;

@@ -14,8 +14,8 @@ use std::convert::Infallible;
 
 use common::{Msg, Note, Scripted, Step};
 use dfn_sim::{
-    Geo, Latency, LinkModel, Node, NodeId, Output, Placement, Probability, SimConfig, SimError,
-    Simulation, Time,
+    Geo, Latency, LinkModel, Node, NodeId, Output, Placement, Probability, SPIN_LIMIT, SimConfig,
+    SimError, Simulation, Time,
 };
 
 /// A node whose timer the test moves around.
@@ -42,6 +42,51 @@ impl Node for Timed {
     fn poll_timeout(&self) -> Option<Time> {
         self.deadline
     }
+}
+
+/// A node with a busy timer: its deadline stays in the past once reached,
+/// as a state machine that forgets to move it would.
+struct Busy {
+    deadline: Time,
+    fired: u64,
+}
+
+impl Node for Busy {
+    type Message = u64;
+    type Event = Infallible;
+
+    fn handle_message(&mut self, now: Time, _from: NodeId, _msg: u64) {
+        self.deadline = now;
+    }
+
+    fn handle_timeout(&mut self, _now: Time) {
+        self.fired += 1;
+    }
+
+    fn poll_output(&mut self) -> Option<Output<u64, Infallible>> {
+        None
+    }
+
+    fn poll_timeout(&self) -> Option<Time> {
+        Some(self.deadline)
+    }
+}
+
+#[test]
+fn a_busy_timer_is_reported_and_the_run_goes_on() {
+    let node = Busy {
+        deadline: Time::from_millis(100),
+        fired: 0,
+    };
+    let mut sim = Simulation::new(SimConfig::new(1), vec![node]).unwrap();
+    // Without the guard this would never return: time cannot pass 100 ms.
+    sim.run_until(Time::from_millis(1_000));
+    assert_eq!(sim.nodes()[0].fired, u64::from(SPIN_LIMIT));
+    assert_eq!(
+        sim.metrics().busy_timers().iter().collect::<Vec<_>>(),
+        [(&NodeId(0), &1)]
+    );
+    assert_eq!(sim.now(), Time::from_millis(1_000));
 }
 
 #[test]

@@ -456,6 +456,13 @@ pub fn check_safety<'a>(processes: impl Iterator<Item = &'a Process>) -> u64 {
     lowest
 }
 
+/// No process ever had a busy timer (a deadline left in the past that
+/// handling did not move: a real host would spin a core on it).
+pub fn check_no_busy_timers(sim: &dfn_sim::Simulation<Process>) {
+    let busy = sim.metrics().busy_timers();
+    assert!(busy.is_empty(), "busy timers (process, times): {busy:?}");
+}
+
 /// p50, p90, p99 of `values` (sorted here).
 pub fn percentiles(values: &mut [u64]) -> (u64, u64, u64) {
     values.sort_unstable();
