@@ -62,6 +62,7 @@ use dfn_crypto::Variant;
 use dfn_state::state::{StateError, WorldState};
 use dfn_state::trie::NodeStore;
 use dfn_state::{Address, B256, U256};
+use dfn_vm::shard::system_address;
 use dfn_vm::{
     BlockEnv, Executor, InvalidTransaction, Log, Receipt, StateHost, Transaction, TxType, VmError,
 };
@@ -79,13 +80,6 @@ pub const GATEWAY: Address = system_address(0x10);
 /// The sender of every answer the gateway delivers.
 /// `0x000000000000000000000000000000000000dF11`; no code, no key.
 pub const DELIVERY: Address = system_address(0x11);
-
-const fn system_address(low: u8) -> Address {
-    let mut bytes = [0u8; 20];
-    bytes[18] = 0xdf;
-    bytes[19] = low;
-    Address(bytes)
-}
 
 /// Bytes of the request header at the start of the gateway's calldata:
 /// `destination (20) ‖ callback selector (4) ‖ callback gas (8) ‖ valid

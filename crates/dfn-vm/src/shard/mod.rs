@@ -74,5 +74,5 @@ pub use block::{Answer, Delivery, Origin, ShardBlock};
 pub use codec::{BLOCK_VERSION, effects_hash};
 pub use exec::{BLOCK_GAS_LIMIT, BlockError, BlockOutcome, execute_block, level_root};
 pub use node::{Executed, NodeError, ShardNode, level_inputs};
-pub use system::{Emitted, HEADER_LEN, OUTBOX, OUTBOX_CODE, RELAY, Status};
+pub use system::{Emitted, HEADER_LEN, OUTBOX, OUTBOX_CODE, RELAY, Status, system_address};
 pub use transition::{EvmTransition, TransitionError};

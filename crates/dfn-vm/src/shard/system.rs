@@ -18,7 +18,10 @@ pub const OUTBOX: Address = system_address(0x01);
 /// balance. `0x000000000000000000000000000000000000dF02` on every shard.
 pub const RELAY: Address = system_address(0x02);
 
-const fn system_address(low: u8) -> Address {
+/// The system account `0x…dF<low>`: the range dfn reserves for accounts
+/// the protocol itself runs (the shard outbox and relay here, the private
+/// chains' gateway in dfn-interop). Nobody holds a key to them.
+pub const fn system_address(low: u8) -> Address {
     let mut bytes = [0u8; 20];
     bytes[18] = 0xdf;
     bytes[19] = low;
