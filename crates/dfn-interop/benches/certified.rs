@@ -86,15 +86,14 @@ fn bench(c: &mut Criterion) {
 
 const CHAIN: [u8; 32] = [0x33; 32];
 
-/// The same public chain shape, its state run by dfn-vm: height 1 deploys
-/// the example contracts, funds 1,000 accounts and records 200 earlier
-/// calls in the registry; height 2 executes the measured call
-/// (`coin.balanceOf`) through the registry; heights 3 and 4 confirm.
-fn call_setup() -> (Public, CallResult<V>) {
+/// A public chain of 16 groups at height 1: the example contracts, 1,000
+/// funded accounts and 200 earlier calls recorded in the registry, so the
+/// proofs measured run through a populated state trie; and the executor
+/// that built it.
+fn busy_public() -> (Public, Executor) {
     let mut p = Public::new(3, 16, 4, 3);
     let c = Contracts::addresses();
     let account = network_account(&CHAIN);
-    let mut calls = CertifiedCalls::new(CHAIN, c.registry.address, account, ReadPolicy::default());
     let mut e = Executor::new(Spec::CANCUN);
     p.extend(|s| {
         Contracts::deploy(s, &block(1), &[(account, 1_000_000)], ISSUER);
@@ -121,6 +120,18 @@ fn call_setup() -> (Public, CallResult<V>) {
                 .unwrap();
         }
     });
+    (p, e)
+}
+
+/// The same public chain shape, its state run by dfn-vm: height 1 deploys
+/// the example contracts, funds 1,000 accounts and records 200 earlier
+/// calls in the registry; height 2 executes the measured call
+/// (`coin.balanceOf`) through the registry; heights 3 and 4 confirm.
+fn call_setup() -> (Public, CallResult<V>) {
+    let (mut p, mut e) = busy_public();
+    let c = Contracts::addresses();
+    let account = network_account(&CHAIN);
+    let mut calls = CertifiedCalls::new(CHAIN, c.registry.address, account, ReadPolicy::default());
     calls.call(1, c.balance_of(account, 10), 1).unwrap();
     let Some(dfn_interop::CallEvent::Post(call)) = calls.poll_event() else {
         panic!("no post")
@@ -200,35 +211,9 @@ fn bench_call(c: &mut Criterion) {
 /// coins through the gateway (posted at public height 1); height 2
 /// executes the transfer through the registry, heights 3 and 4 confirm.
 fn deliver_setup() -> (Public, Vec<u8>) {
-    let mut p = Public::new(3, 16, 4, 3);
+    let (mut p, mut e) = busy_public();
     let c = Contracts::addresses();
     let account = network_account(&CHAIN);
-    let mut e = Executor::new(Spec::CANCUN);
-    p.extend(|s| {
-        Contracts::deploy(s, &block(1), &[(account, 1_000_000)], ISSUER);
-        for i in 0..1_000u32 {
-            let mut a = [0u8; 20];
-            a[..4].copy_from_slice(&i.to_be_bytes());
-            s.set_balance(Address(a), U256::from(i + 1)).unwrap();
-        }
-        s.finalize_transaction().unwrap();
-        let mut earlier = CertifiedCalls::new(
-            [0x34; 32],
-            c.registry.address,
-            account,
-            ReadPolicy::default(),
-        );
-        for i in 0..200u64 {
-            earlier
-                .call(i, c.transfer(Address([7; 20]), 1, 10), 0)
-                .unwrap();
-        }
-        while let Some(dfn_interop::CallEvent::Post(call)) = earlier.poll_event() {
-            c.registry
-                .execute(&mut e, s, &block(1), account, &call)
-                .unwrap();
-        }
-    });
     let (mut chain, call) = paying_chain();
     let mut recorded = None;
     p.extend(|s| {
