@@ -11,26 +11,12 @@
     missing_docs
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::{collect, vectors_dir};
 use dfn_state::{Address, B256, U256};
 use dfn_vm::{SignedTransaction, TxDecodeError, TxType};
 use serde_json::Value;
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 fn hex_bytes(v: &Value) -> Vec<u8> {
     hex::decode(v.as_str().unwrap().trim_start_matches("0x")).unwrap()
@@ -110,13 +96,7 @@ fn check_fields(signed: &SignedTransaction, t: &Value, indexes: &Value, name: &s
 
 #[test]
 fn state_test_txbytes_decode_to_their_senders() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/ethereum-tests/GeneralStateTests");
-    assert!(
-        dir.is_dir(),
-        "state test vectors not found at {}",
-        dir.display()
-    );
+    let dir = vectors_dir();
     let mut files = Vec::new();
     collect(&dir, &mut files);
     let (mut valid, mut rejected_invalid, mut accepted_invalid) = (0usize, 0usize, 0usize);

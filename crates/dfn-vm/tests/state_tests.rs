@@ -11,11 +11,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::{collect, vectors_dir};
 use dfn_state::state::WorldState;
 use dfn_state::trie::MemoryStore;
 use dfn_state::{Address, B256, U256, keccak256};
@@ -31,32 +34,6 @@ const SKIP: &[(&str, &str)] = &[];
 
 /// Directories run only with `DFN_STATE_TESTS=all` (minutes in a debug build).
 const SLOW_DIRS: &[&str] = &["stTimeConsuming", "VMTests/vmPerformance"];
-
-fn vectors_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/ethereum-tests/GeneralStateTests");
-    assert!(
-        dir.is_dir(),
-        "state test vectors not found at {} (expected ../shared/vectors next to the repository)",
-        dir.display()
-    );
-    dir
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 fn hex_bytes(v: &Value) -> Vec<u8> {
     let s = v.as_str().unwrap_or("");
