@@ -986,13 +986,13 @@ impl<V: Variant> PspNode<V> {
 
     /// The two-confirmation rule for height `h`, at `T_h` plus the base
     /// `BT`: if every notarized block seen at `h − 1` has the same parent
-    /// `B`, then `B` and its ancestors are final. Scheduled only for heights this
-    /// process entered live right after a height it entered live too (the
-    /// rule needs every notarization of `h − 1` to have reached it within
-    /// `Δ`, which a process catching up cannot know), and decided only
-    /// when it knows all of `h − 1` (no notarization there waits for its
-    /// block or parent). Returns false when it could not decide for that
-    /// reason.
+    /// `B`, then `B` and its ancestors are final. Scheduled only for
+    /// heights this process entered live right after a height it entered
+    /// live too (the rule needs every notarization of `h − 1` to have
+    /// reached it within `Δ`, which a process catching up cannot know),
+    /// and decided only when it knows all of `h − 1` (no notarization
+    /// there waits for its block or parent). Returns false when it could
+    /// not decide for that reason.
     fn check_finality(&mut self, height: u64) -> bool {
         let below = height - 1;
         let pending =
@@ -1090,8 +1090,8 @@ impl<V: Variant> PspNode<V> {
     /// a finality check cannot decide and on a stall; it asks a random
     /// other member of the lowest such height's notary group (a threshold
     /// of them signed there, so most hold the chain) for the chain from
-    /// there, a new member on each retry, at most once per catch-up
-    /// timeout. The lowest height matters: after a fork the missing block
+    /// there, a member drawn afresh on each retry, at most once per
+    /// catch-up timeout. The lowest height matters: after a fork the missing block
     /// may be the parent of a height this node already holds a block of.
     fn repair(&mut self, now: Time) {
         let current = self.round.height;
